@@ -1,0 +1,9 @@
+"""jaxlike.lax: the primitives, one family per module, each primitive with all its rules."""
+from jaxlike.lax.elementwise import *  # noqa: F401,F403
+from jaxlike.lax.structural import *  # noqa: F401,F403
+from jaxlike.lax.reductions import *  # noqa: F401,F403
+from jaxlike.lax.cumulative import *  # noqa: F401,F403
+from jaxlike.lax.dot import *  # noqa: F401,F403
+from jaxlike.lax.sorting import *  # noqa: F401,F403
+from jaxlike.lax.slicing import *  # noqa: F401,F403
+from jaxlike.lax.parallel import *  # noqa: F401,F403

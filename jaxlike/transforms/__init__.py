@@ -1,0 +1,1 @@
+"""The transforms: jit, automatic differentiation, vectorisation, and the rules they share."""
