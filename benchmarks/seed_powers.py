@@ -1,8 +1,8 @@
 """Seed benchmark: `x + x*x + x*x*x` on an n x n float32 matrix.
 
-NumPy, jaxlike.jit, jax.jit, jaxlike eager and jax eager in one run, with medians, ratios and
-the floor set by memory bandwidth (measured in the same run): a fused kernel reads x once and
-writes the result once, 2 * 4 * n^2 bytes.
+NumPy, jaxlike.jit, jax.jit, jaxlike eager and jax eager (and PyTorch eager where installed) in
+one run, with medians, ratios and the floor set by memory bandwidth (measured in the same run):
+a fused kernel reads x once and writes the result once, 2 * 4 * n^2 bytes.
 
     python benchmarks/seed_powers.py            # n = 10000
     python benchmarks/seed_powers.py --n 4000 --repeat 10
@@ -58,10 +58,17 @@ def run(n=10000, repeat=7, warmup=1, bandwidth_bytes=None, out=None):
         "jaxlike eager": lambda: powers(x_ours),
         "jax eager": lambda: powers(x_jax),
     }
+    # The same kernels writing into their donated input: no fresh output buffer per call. On a CPU
+    # most of a jitted call's time can be the kernel mapping fresh pages for the output.
+    cases["jaxlike.jit donated"] = _donating(jaxlike.jit(powers, donate_argnums=0), jaxlike.device_put(x_np))
+    cases["jax.jit donated"] = _donating(jax.jit(powers, donate_argnums=0), jax.device_put(x_np))
+    torch_case = _torch_case(x_np, platform)
+    if torch_case is not None:
+        cases["torch eager"] = torch_case
     times = harness.time_interleaved(cases, repeat=repeat, warmup=warmup)
     medians = {name: harness.median(t) for name, t in times.items()}
 
-    peers = {"jaxlike.jit": "jax.jit", "jaxlike eager": "jax eager"}
+    peers = {"jaxlike.jit": "jax.jit", "jaxlike eager": "jax eager", "jaxlike.jit donated": "jax.jit donated"}
     rows = []
     for name, t in medians.items():
         peer = peers.get(name)
@@ -77,6 +84,36 @@ def run(n=10000, repeat=7, warmup=1, bandwidth_bytes=None, out=None):
     print(f"jaxlike.jit / jax.jit = {ratio:.2f} (target <= 1.1: {'met' if ratio <= 1.1 else 'NOT met'}); "
           f"jaxlike eager / jax eager = {medians['jaxlike eager'] / medians['jax eager']:.2f}", file=out)
     return dict(medians, floor=floor, bandwidth=bandwidth)
+
+
+def _donating(fn, x):
+    """A case that feeds each call's output back as the next call's (donated) input."""
+    state = [harness.block(x)]
+
+    def run():
+        state[0] = fn(state[0])
+        return state[0]
+    return run
+
+
+def _torch_case(x_np, platform):
+    """PyTorch eager on the same device kind, when torch is installed (it is not a dependency)."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    if platform == "gpu":
+        if not torch.cuda.is_available():
+            return None
+        x = torch.from_numpy(x_np).cuda()
+
+        def run():
+            out = powers(x)
+            torch.cuda.synchronize()
+            return out
+        return run
+    x = torch.from_numpy(x_np.copy())
+    return lambda: powers(x)
 
 
 def main(argv=None):

@@ -8,7 +8,8 @@ from jaxlike.api import (block_until_ready, default_backend, device_count, devic
 from jaxlike import tree_util, tree  # noqa: F401
 from jaxlike import lax  # noqa: F401
 from jaxlike import numpy  # noqa: F401
-from jaxlike.transforms.jit import jit, make_jaxpr  # noqa: F401
+from jaxlike import random  # noqa: F401
+from jaxlike.transforms.jit import disable_jit, jit, make_jaxpr  # noqa: F401
 from jaxlike.transforms.shapes import ShapeDtypeStruct, eval_shape  # noqa: F401
 from jaxlike.transforms.vmap import vmap  # noqa: F401
 from jaxlike.transforms.autodiff import grad, hessian, jacfwd, jacrev, jvp, linearize, value_and_grad, vjp  # noqa: F401

@@ -78,15 +78,9 @@ def show_jaxpr(out):
 
 # -- 4. logistic regression with jit(grad(loss)) ----------------------------------------------
 
-def _matvec(X, w):
-    if hasattr(jnp, "dot"):
-        return jnp.dot(X, w)
-    return jnp.sum(X * w, axis=-1)  # until jaxlike.numpy.dot exists
-
-
 def loss(params, X, y):
     """Mean logistic loss of a linear model (labels y in {0, 1}) plus a small L2 penalty."""
-    logits = _matvec(X, params["w"]) + params["b"]
+    logits = jnp.dot(X, params["w"]) + params["b"]
     signs = 2.0 * y - 1.0
     return jnp.mean(jnp.log(1.0 + jnp.exp(-signs * logits))) + 1e-3 * jnp.sum(params["w"] * params["w"])
 
@@ -125,7 +119,7 @@ def logistic_regression(out, steps=100):
     print(f"logistic regression, {X.shape[0]} samples x {X.shape[1]} features, {steps} steps of gradient "
           "descent with jaxlike.jit(jaxlike.grad(loss)):", file=out)
     params, losses = train(X, y, params, steps=steps, out=out)
-    accuracy = float(np.mean((_matvec(jnp.asarray(X), params["w"]) + params["b"] > 0) == (y > 0)))
+    accuracy = float(jnp.mean((jnp.dot(X, params["w"]) + params["b"] > 0) == (y > 0)))
     print(f"  training accuracy {accuracy:.1%}", file=out)
     return {"X": X, "y": y, "params": params, "losses": losses, "accuracy": accuracy}
 

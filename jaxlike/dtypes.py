@@ -5,6 +5,7 @@ import ml_dtypes
 import numpy as np
 
 from jaxlike.config import config
+from jaxlike.source_info import user_line
 
 bool_ = np.dtype(np.bool_)
 int4, uint4 = np.dtype(ml_dtypes.int4), np.dtype(ml_dtypes.uint4)
@@ -284,8 +285,8 @@ def check_user_dtype(dtype):
         dt = np.dtype(dtype)
     except TypeError:
         raise TypeError(f"Unknown dtype {dtype!r}: pass a numpy dtype, a jaxlike.numpy dtype object "
-                        "(e.g. jnp.float32) or a dtype name such as 'float32'.") from None
+                        f"(e.g. jnp.float32) or a dtype name such as 'float32'.{user_line()}") from None
     if dt not in all_dtypes:
         raise TypeError(f"dtype {dt} is not supported by jaxlike; supported dtypes: "
-                        f"{', '.join(sorted({d.name for d in all_dtypes}))}.")
+                        f"{', '.join(sorted({d.name for d in all_dtypes}))}.{user_line()}")
     return dt

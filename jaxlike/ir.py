@@ -163,7 +163,7 @@ def _print_jaxpr(jaxpr, names, indent=0):
     decl = lambda v: f"{names(v)}:{v.aval.str_short()}"
     consts = " ".join(map(decl, jaxpr.constvars))
     invars = " ".join(map(decl, jaxpr.invars))
-    lines = [f"{{ lambda {consts}{'; ' if consts else ''}{invars}. let"]
+    lines = [f"{{ lambda {consts}; {invars}. let"]
     for eqn in jaxpr.eqns:
         lhs = " ".join(map(decl, eqn.outvars)) or "_"
         params = ""

@@ -18,7 +18,8 @@ def _positive(x):
 def test_seed_powers_runs(capsys):
     seed_powers.main(["--n", "64", "--repeat", "2", "--bandwidth-mib", "8"])
     text = capsys.readouterr().out
-    for case in ("NumPy (host)", "jaxlike.jit", "jax.jit", "jaxlike eager", "jax eager", "floor (bandwidth)"):
+    for case in ("NumPy (host)", "jaxlike.jit", "jax.jit", "jaxlike eager", "jax eager", "jaxlike.jit donated",
+                 "jax.jit donated", "floor (bandwidth)"):
         assert f"| {case}" in text, text
     assert "memory bandwidth:" in text and "jaxlike.jit / jax.jit =" in text
     assert "WARNING" not in text, text  # jaxlike's results agree with NumPy's
@@ -27,8 +28,8 @@ def test_seed_powers_runs(capsys):
 def test_seed_powers_returns_medians():
     out = io.StringIO()
     result = seed_powers.run(n=32, repeat=1, bandwidth_bytes=2**20, out=out)
-    assert set(result) == {"NumPy (host)", "jaxlike.jit", "jax.jit", "jaxlike eager", "jax eager", "floor",
-                           "bandwidth"}
+    assert {"NumPy (host)", "jaxlike.jit", "jax.jit", "jaxlike eager", "jax eager", "jaxlike.jit donated",
+            "jax.jit donated", "floor", "bandwidth"} <= set(result)
     assert all(_positive(v) for v in result.values()), result
 
 
@@ -60,3 +61,11 @@ def test_harness_helpers():
     table = io.StringIO()
     harness.print_table(["case", "t"], [["x", "1 ms"]], table)
     assert table.getvalue().splitlines() == ["| case | t    |", "|------|------|", "| x    | 1 ms |"]
+
+
+def test_dispatch_breakdown_runs():
+    from benchmarks import dispatch_breakdown
+    out = io.StringIO()
+    result = dispatch_breakdown.run(number=3, repeat=1, clock="cpu", out=out)
+    assert "jit: jaxlike.jit total" in result and "eager: jaxlike a + b" in result, out.getvalue()
+    assert all(_positive(v) for v in result.values()), result

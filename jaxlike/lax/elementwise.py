@@ -350,6 +350,10 @@ batching.defbroadcasting(pow_p)
 
 def pow(x, y):
     """lax.pow: x ** y for an inexact base x and an integer or same-dtype inexact exponent y."""
+    if isinstance(y, int) and not isinstance(y, bool):
+        # A Python int exponent stays an integer (x ** 0 then has derivative 0 everywhere, as in JAX).
+        from jaxlike.array import as_operand
+        return pow_p.bind(*operands(x), as_operand(y))
     return pow_p.bind(*operands(x, y))
 
 
@@ -735,7 +739,7 @@ def _select_n_abstract_eval(which, *cases):
     for c in cases[1:]:
         if c.shape != first.shape or c.dtype != first.dtype:
             raise shape_error(f"lax.select_n cases must have the same shapes and dtypes, got "
-                              f"{', '.join(c.str_short() for c in cases)}.")
+                              f"{', '.join(f'{c.dtype.name}{list(c.shape)}' for c in cases)}.")
     if which.shape and which.shape != first.shape:
         raise shape_error(f"lax.select_n's selector must be scalar or have the cases' shape {first.shape}, got "
                           f"{which.shape}.")

@@ -490,9 +490,14 @@ def gather(operand, start_indices, dimension_numbers, slice_sizes, *, unique_ind
 
 
 # ---- scatters -----------------------------------------------------------------------------
+_SCATTER_KINDS = {"scatter_add": "iufc", "scatter_mul": "iufc", "scatter_min": "biuf", "scatter_max": "biuf"}
+
+
 def _scatter_abstract_eval(name):
     def rule(operand, indices, updates, *, dimension_numbers, indices_are_sorted, unique_indices, mode):
         dn = dimension_numbers
+        if dtypes.kind(operand.dtype) not in _SCATTER_KINDS.get(name, "biufc"):
+            raise shape_error(f"{name} does not accept dtype {operand.dtype.name}.")
         sdod = dn.scatter_dims_to_operand_dims
         _check_indices(name, indices, len(sdod), "scatter_dims_to_operand_dims")
         if updates.dtype != operand.dtype:

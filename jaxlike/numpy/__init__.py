@@ -26,3 +26,4 @@ from jaxlike.numpy import array_methods as _array_methods  # noqa: E402
 import sys as _sys  # noqa: E402
 
 _array_methods.install(_sys.modules[__name__])
+from jaxlike.numpy import linalg, fft  # noqa: F401,E402

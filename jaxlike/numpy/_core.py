@@ -76,7 +76,8 @@ def promote_dtypes_inexact(*args):
     if dtypes.is_inexact(dtype):
         return arrays
     weak = arrays[0].aval.weak_type
-    target = dtypes.default_float()
+    # JAX: 64-bit integers become the default float; narrower integers and bools become float32.
+    target = dtypes.default_float() if dtype.itemsize == 8 else dtypes.float32
     return [lax.convert_element_type(a, target, weak_type=weak) for a in arrays]
 
 

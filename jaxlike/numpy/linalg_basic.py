@@ -97,32 +97,32 @@ def _matmul_plan(a_batch, b_batch, a_shape, b_shape):
     a_offset, b_offset = nb - len(a_batch), nb - len(b_batch)
     plan = dict(n_batch=nb, a_squeeze=[], b_squeeze=[], both_squeezed=[], a_batch=[], b_batch=[],
                 batch_pos=[], a_free_pos=[], b_free_pos=[])
-    a_kept, b_kept = 0, 0  # leading dims of each operand that survive squeezing, so far
+    a_kept = b_kept = 0  # leading dims of each operand that survive squeezing, so far
     for i in range(nb):
         sa = a_batch[i - a_offset] if i >= a_offset else None
         sb = b_batch[i - b_offset] if i >= b_offset else None
-        if sa is not None and sb is not None and sa != sb and 1 not in (sa, sb):
-            raise ValueError(f"Incompatible shapes for matmul arguments: {a_shape} and {b_shape}.{user_line()}")
-        a_drop = sa == 1 and sb is not None and sb != 1 or (sa == 1 and sb == 1)
-        b_drop = sb == 1 and sa is not None and sa != 1 or (sa == 1 and sb == 1)
+        a_drop = sa == 1 and sb is not None
+        b_drop = sb == 1 and sa is not None
         if a_drop:
             plan["a_squeeze"].append(i - a_offset)
         if b_drop:
             plan["b_squeeze"].append(i - b_offset)
         if a_drop and b_drop:
             plan["both_squeezed"].append(i)
-        elif sa is not None and sb is not None and not a_drop and not b_drop:
+        elif a_drop or sa is None:
+            plan["b_free_pos"].append(i)
+        elif b_drop or sb is None:
+            plan["a_free_pos"].append(i)
+        elif sa == sb:
             plan["a_batch"].append(a_kept)
             plan["b_batch"].append(b_kept)
             plan["batch_pos"].append(i)
-        elif sa is not None and not a_drop:
-            plan["a_free_pos"].append(i)
-        elif sb is not None and not b_drop:
-            plan["b_free_pos"].append(i)
+        else:
+            raise ValueError(f"Incompatible shapes for matmul arguments: {a_shape} and {b_shape}.{user_line()}")
         a_kept += sa is not None and not a_drop
         b_kept += sb is not None and not b_drop
-    plan = {k: tuple(v) if isinstance(v, list) and k in ("a_squeeze", "b_squeeze", "both_squeezed", "a_batch",
-                                                          "b_batch") else v for k, v in plan.items()}
+    for key in ("a_squeeze", "b_squeeze", "both_squeezed", "a_batch", "b_batch"):
+        plan[key] = tuple(plan[key])
     return plan
 
 
@@ -138,6 +138,11 @@ def inner(a, b, *, precision=None, preferred_element_type=None):
     return tensordot(a, b, (-1, -1), precision=precision, preferred_element_type=preferred_element_type)
 
 
+def _multiply(x, y):
+    """Elementwise product of equally shaped arrays of one dtype (AND for bools, as jnp.multiply)."""
+    return lax.min(x, y) if x.dtype == np.bool_ else lax.mul(x, y)
+
+
 def outer(a, b, out=None):
     """jnp.outer: out[i, j] = ravel(a)[i] * ravel(b)[j]."""
     if out is not None:
@@ -146,7 +151,7 @@ def outer(a, b, out=None):
     n, m = a.size, b.size
     rows = lax.broadcast_in_dim(lax.reshape(a, (n,)), (n, m), (0,))
     cols = lax.broadcast_in_dim(lax.reshape(b, (m,)), (n, m), (1,))
-    return lax.mul(rows, cols)
+    return _multiply(rows, cols)
 
 
 def tensordot(a, b, axes=2, *, precision=None, preferred_element_type=None):
@@ -185,7 +190,7 @@ def kron(a, b):
     shape = tuple(d for pair in zip(a.shape, b.shape) for d in pair)
     wide_a = lax.broadcast_in_dim(a, shape, tuple(range(0, 2 * nd, 2)))
     wide_b = lax.broadcast_in_dim(b, shape, tuple(range(1, 2 * nd, 2)))
-    return lax.reshape(lax.mul(wide_a, wide_b), tuple(x * y for x, y in zip(a.shape, b.shape)))
+    return lax.reshape(_multiply(wide_a, wide_b), tuple(x * y for x, y in zip(a.shape, b.shape)))
 
 
 def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):

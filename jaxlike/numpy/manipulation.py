@@ -323,7 +323,11 @@ def broadcast_to(array, shape):
     from jaxlike.lax.structural import canonical_shape
     array = asarray_operand(array)
     shape = canonical_shape(shape)
-    if _core.broadcast_shapes(array.shape, shape) != shape:
+    try:
+        compatible = _core.broadcast_shapes(array.shape, shape) == shape
+    except ValueError:
+        compatible = False
+    if not compatible:
         raise ValueError(f"Incompatible shapes for broadcasting: {array.shape} and requested shape {shape}."
                          f"{user_line()}")
     return broadcast_to_shape(array, shape)

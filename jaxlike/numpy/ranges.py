@@ -16,7 +16,8 @@ __all__ = ['arange', 'linspace', 'logspace', 'geomspace', 'eye', 'identity', 'tr
 
 
 def _to_inexact(dtype):
-    return dtype if dtypes.is_inexact(dtype) else dtypes.default_float()
+    from jaxlike.numpy.reductions import to_inexact_dtype
+    return to_inexact_dtype(dtype)
 
 
 def _python_value(x, what):

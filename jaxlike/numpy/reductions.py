@@ -8,7 +8,7 @@ import numpy as np
 from jaxlike import dtypes, lax
 from jaxlike.core import concrete_or_error
 from jaxlike.numpy._core import (asarray_operand, broadcast_to_shape, canonicalize_axes, canonicalize_axis,
-                                  check_dtype_arg, promote_dtypes_inexact)
+                                  check_dtype_arg)
 from jaxlike.source_info import user_line
 
 __all__ = ['sum', 'prod', 'max', 'min', 'amax', 'amin', 'mean', 'var', 'std', 'any', 'all', 'argmax', 'argmin',
@@ -44,8 +44,23 @@ def _upcast_f16(dtype):
     return np.dtype(np.float32) if dtype in (dtypes.float16, dtypes.bfloat16) else dtype
 
 
-def _to_inexact(dtype):
-    return dtype if dtypes.is_inexact(dtype) else dtypes.default_float()
+def to_inexact_dtype(dtype):
+    """JAX's float type for a dtype: bools and integers up to 32 bits -> float32, 64-bit integers -> float64."""
+    if dtypes.is_inexact(dtype):
+        return dtype
+    wide = np.dtype(dtype) in (dtypes.int64, dtypes.uint64)
+    return dtypes.canonicalize_dtype(np.float64 if wide else np.float32)
+
+
+_to_inexact = to_inexact_dtype
+
+
+def _promote_inexact(*arrays):
+    """Arrays promoted together, then to JAX's inexact type (weak types kept)."""
+    from jaxlike.numpy._core import promote_dtypes
+    arrays = promote_dtypes(*arrays)
+    dtype = to_inexact_dtype(arrays[0].dtype)
+    return [lax.convert_element_type(a, dtype, weak_type=a.weak_type) for a in arrays]
 
 
 def _identity_value(dtype, value):
@@ -270,11 +285,11 @@ def average(a, axis=None, weights=None, returned=False, keepdims=False):
     a = asarray_operand(a)
     axes = _axes(axis, a.ndim)
     if weights is None:
-        (a,) = promote_dtypes_inexact(a)
+        (a,) = _promote_inexact(a)
         avg = mean(a, axes, keepdims=keepdims)
         weights_sum = lax.full((), math.prod(a.shape[d] for d in axes), avg.dtype)
     else:
-        a, weights = promote_dtypes_inexact(a, asarray_operand(weights))
+        a, weights = _promote_inexact(a, asarray_operand(weights))
         if a.shape != weights.shape:
             if axis is None:
                 raise ValueError("Axis must be specified when shapes of a and weights differ.")

@@ -130,10 +130,7 @@ def _sort_keys(x):
 
 
 def _imag(x):
-    if hasattr(lax, "imag"):
-        return lax.imag(x)
-    i = lax.convert_element_type(lax.full((), 1j, x.dtype), x.dtype)
-    return lax.real(lax.mul(lax.neg(i), x))
+    return lax.imag(x)
 
 
 def _total_less(x, y, or_equal):

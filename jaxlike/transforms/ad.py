@@ -243,7 +243,7 @@ class PartialEvalTrace(Trace):
 
 
 def linearize_flat(fun, primals):
-    """(primals_out, linear ClosedJaxpr mapping input tangents to output tangents, out tangent avals)."""
+    """(primals_out, linear ClosedJaxpr from the tangents of inexact inputs to those of inexact outputs, input float0 mask)."""
     parent = core.current_trace()
     pe = PartialEvalTrace(parent)
     tangents_in = []
@@ -253,8 +253,9 @@ def linearize_flat(fun, primals):
     try:
         with core.set_current_trace(pe):
             out_primals, out_tangents = jvp_flat(fun, primals, tangents_in, instantiate_out=False)
+        # float0 tangents (of integer outputs) are not arrays: they stay out of the linear jaxpr
         with core.set_current_trace(parent):
-            out_tangents = [instantiate(t) if type(t) is Zero else t for t in out_tangents]
+            out_tangents = [instantiate(t) for t, p in zip(out_tangents, out_primals) if not float0_mask(p)]
         linear = pe.tape.to_jaxpr(out_tangents)
         return out_primals, linear, [float0_mask(p) for p in primals]
     finally:
@@ -323,8 +324,10 @@ def vjp_flat(fun, primals):
     out_primals, linear, int_mask = linearize_flat(fun, primals)
     jaxpr, consts = linear.jaxpr, linear.consts
     in_avals = [get_aval(p) for p in primals]
+    out_int_mask = [float0_mask(p) for p in out_primals]
 
     def vjp_fn(cts_out):
+        cts_out = [ct for ct, is_int in zip(cts_out, out_int_mask) if not is_int]
         cts = backward_pass(jaxpr, [UndefinedPrimal(v.aval) for v in jaxpr.invars], cts_out, consts)
         it = iter(cts)
         out = []

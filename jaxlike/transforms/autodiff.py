@@ -76,6 +76,11 @@ def _instantiate(t, primal_aval):
     return _tangent_zeros(primal_aval) if type(t) is ad.Zero else t
 
 
+def _is_int(aval):
+    """Whether values of `aval` have float0 tangents (integers and bools)."""
+    return ad.tangent_aval(aval).dtype == float0
+
+
 def _dtype_of(x):
     return x.aval.dtype if hasattr(x, "aval") else np.asarray(x).dtype
 
@@ -100,11 +105,11 @@ def _check_tangent(p_aval, t):
                             f"{p_aval.dtype.name} and so expected tangent dtype float0, but got tangent dtype "
                             f"{np.dtype(t_dtype).name} instead.{user_line()}")
         return ad.Zero(expected)
-    if _is_python_scalar(t) and dtypes.kind(np.asarray(t).dtype) in "biu" and dtypes.is_inexact(expected.dtype):
+    if _is_python_scalar(t):
         t_dtype = dtypes.python_scalar_dtype(t)
-    elif _is_python_scalar(t):
-        from jaxlike import lax
-        return lax.convert_element_type(as_operand(t), expected.dtype, weak_type=True)
+        if dtypes.kind(t_dtype) == dtypes.kind(expected.dtype):  # a weak scalar takes the primal's precision
+            from jaxlike import lax
+            return lax.convert_element_type(as_operand(t), expected.dtype, weak_type=True)
     if dtypes.canonicalize_dtype(t_dtype) != expected.dtype:
         raise TypeError(f"primal and tangent arguments to jvp do not match; dtypes must be equal, or in case of "
                         f"int/bool primal dtype the tangent dtype must be float0. Got primal dtype "
@@ -140,6 +145,7 @@ def linearize(fun, *primals, has_aux=False):
     flat, box = _flatten_fun(fun, p_tree, has_aux)
     out_p, linear, int_mask = ad.linearize_flat(flat, p_leaves)
     out_tree = box["tree"]
+    out_avals = [get_aval(o) for o in out_p]
 
     def f_jvp(*tangents):
         t_leaves, t_tree = tree_util.tree_flatten(tangents)
@@ -148,8 +154,10 @@ def linearize(fun, *primals, has_aux=False):
                             f"{p_tree}.{user_line()}")
         checked = [_check_tangent(a, t) for a, t in zip(p_avals, t_leaves)]
         used = [t for t, is_int in zip(checked, int_mask) if not is_int]
-        outs = eval_jaxpr(linear.jaxpr, linear.consts, *used)
-        return tree_util.tree_unflatten(out_tree, outs)
+        outs = iter(eval_jaxpr(linear.jaxpr, linear.consts, *used))
+        # integer outputs have no tangent in the linear jaxpr: theirs are float0 zeros
+        return tree_util.tree_unflatten(out_tree, [_tangent_zeros(a) if _is_int(a) else next(outs)
+                                                   for a in out_avals])
 
     result = (tree_util.tree_unflatten(out_tree, out_p), f_jvp)
     return result + (box["aux"],) if has_aux else result
@@ -306,9 +314,10 @@ def _basis(aval):
     return as_operand(np.eye(n).astype(aval.dtype).reshape((n,) + aval.shape))
 
 
-def _reshape(x, shape):
+def _unravel(x, shape, like):
+    """A Jacobian block reshaped to `shape`, with the dtype and weak type of `like` (as JAX's blocks have)."""
     from jaxlike import lax
-    return lax.reshape(x, shape)
+    return lax.convert_element_type(lax.reshape(x, shape), like.dtype, weak_type=like.weak_type)
 
 
 def _jac_setup(fun, args, kwargs, argnums_t, has_aux, check_out=None):
@@ -352,10 +361,10 @@ def _jacfwd_leaf(flat, box, leaves, i):
         tangents = [basis_vector if k == i else ad.Zero(ad.tangent_aval(get_aval(x))) for k, x in enumerate(leaves)]
         outs, out_tangents = ad.jvp_flat(flat, leaves, tangents, instantiate_out=False)
         box["out_avals"] = [get_aval(o) for o in outs]
-        return [_instantiate(t, get_aval(o)) for t, o in zip(out_tangents, outs) if dtypes.is_inexact(get_aval(o).dtype)]
+        return [_instantiate(t, get_aval(o)) for t, o in zip(out_tangents, outs) if not _is_int(get_aval(o))]
 
     stacked = iter(vmap(push, out_axes=-1)(_basis(aval)))  # each: out_shape + (n,)
-    return [_reshape(next(stacked), o.shape + aval.shape) if dtypes.is_inexact(o.dtype) else None
+    return [_unravel(next(stacked), o.shape + aval.shape, o) if dtypes.is_inexact(o.dtype) else None
             for o in box["out_avals"]]
 
 
@@ -386,7 +395,7 @@ def _jacrev_leaf(pullback, out_avals, in_avals, j):
         return [_instantiate(in_cts[k], in_avals[k]) for k in inexact_in]
 
     stacked = dict(zip(inexact_in, vmap(pull)(_basis(out_aval)) if inexact_in else []))  # each: (m,) + in_shape
-    return [_reshape(stacked[k], out_aval.shape + a.shape) if k in stacked else
+    return [_unravel(stacked[k], out_aval.shape + a.shape, a) if k in stacked else
             _zeros(a.update(shape=out_aval.shape + a.shape)) for k, a in enumerate(in_avals)]
 
 

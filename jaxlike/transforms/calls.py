@@ -3,6 +3,8 @@
 Convention: a called jaxpr has no constvars; constants travel as leading arguments.
 Each rule re-traces the callee through the transform, so transforms compose through jit.
 """
+import functools
+
 from jaxlike import core
 from jaxlike.core import Primitive, get_aval
 from jaxlike.dispatch import ExecutableCache, _device_of_args, as_operand, compile_jaxpr
@@ -14,9 +16,32 @@ from jaxlike.transforms import ad, batching
 closed_call_p = Primitive("closed_call", multiple_results=True)
 
 
+def _memoized(fn, capacity=512):
+    """Caches fn by its (hashable) arguments, so that a callee keeps one identity per transform.
+
+    The eager executable cache is keyed by jaxpr identity: without this, grad(jit(f)) and
+    vmap(jit(f)) would retrace and recompile their transformed callee on every call.
+    """
+    cache = {}
+
+    @functools.wraps(fn)
+    def memo(*args):
+        out = cache.get(args)
+        if out is None:
+            if len(cache) >= capacity:
+                del cache[next(iter(cache))]
+            out = cache[args] = fn(*args)
+        return out
+    memo.cache = cache
+    return memo
+
+
+_consts_as_invars = _memoized(consts_as_invars)
+
+
 def call_closed(closed, args, name):
     """Binds closed_call on a ClosedJaxpr, passing its consts as leading arguments."""
-    return closed_call_p.bind(*closed.consts, *args, jaxpr=consts_as_invars(closed.jaxpr), name=name)
+    return closed_call_p.bind(*closed.consts, *args, jaxpr=_consts_as_invars(closed.jaxpr), name=name)
 
 
 @closed_call_p.def_abstract_eval
@@ -80,9 +105,12 @@ def jvp_jaxpr(jaxpr, nonzeros):
     return closed, out_nonzero
 
 
+_jvp_jaxpr_cached = _memoized(lambda jaxpr, nonzeros: jvp_jaxpr(jaxpr, list(nonzeros)))
+
+
 def _jvp(primals, tangents, jaxpr, name):
-    nonzeros = [type(t) is not ad.Zero for t in tangents]
-    closed, out_nonzero = jvp_jaxpr(jaxpr, nonzeros)
+    nonzeros = tuple(type(t) is not ad.Zero for t in tangents)
+    closed, out_nonzero = _jvp_jaxpr_cached(jaxpr, nonzeros)
     outs = call_closed(closed, list(primals) + [t for t in tangents if type(t) is not ad.Zero], f"jvp({name})")
     n = len(jaxpr.outvars)
     out_primals, rest = outs[:n], iter(outs[n:])
@@ -116,10 +144,13 @@ def partial_eval_jaxpr(jaxpr, unknowns, make_trace=ad.PartialEvalTrace):
         known_trace.invalidate()
 
 
+_partial_eval_jaxpr_cached = _memoized(lambda jaxpr, unknowns: partial_eval_jaxpr(jaxpr, list(unknowns)))
+
+
 def _partial_eval(pe_trace, args, params):
     jaxpr, name = params["jaxpr"], params["name"]
-    unknowns = [pe_trace.is_unknown(x) for x in args]
-    known_closed, unknown_jaxpr, out_unknowns, num_res = partial_eval_jaxpr(jaxpr, unknowns)
+    unknowns = tuple(pe_trace.is_unknown(x) for x in args)
+    known_closed, unknown_jaxpr, out_unknowns, num_res = _partial_eval_jaxpr_cached(jaxpr, unknowns)
     known_args = [x for x, u in zip(args, unknowns) if not u]
     with core.set_current_trace(pe_trace.parent):
         known_outs = call_closed(known_closed, known_args, name)
@@ -137,22 +168,27 @@ closed_call_p.partial_eval = _partial_eval
 
 # ---- transpose ----------------------------------------------------------------------------------
 def _transpose(cts, *args, jaxpr, name):
-    linear = [ad.is_undefined_primal(a) for a in args]
+    linear = tuple(ad.is_undefined_primal(a) for a in args)
     residuals = [a for a in args if not ad.is_undefined_primal(a)]
-    ct_avals = [get_aval(ad.instantiate(c)) if type(c) is not ad.Zero else c.aval for c in cts]
-    nonzero_cts = [type(c) is not ad.Zero for c in cts]
+    ct_avals = tuple(get_aval(c) if type(c) is not ad.Zero else c.aval for c in cts)
+    nonzero_cts = tuple(type(c) is not ad.Zero for c in cts)
+    closed = _transpose_jaxpr(jaxpr, linear, tuple(get_aval(r) for r in residuals), ct_avals, nonzero_cts)
+    outs = iter(call_closed(closed, residuals + [c for c in cts if type(c) is not ad.Zero], f"transpose({name})"))
+    return [next(outs) if lin else None for lin in linear]
 
+
+@_memoized
+def _transpose_jaxpr(jaxpr, linear, residual_avals, ct_avals, nonzero_cts):
+    """ClosedJaxpr of (residuals, nonzero cotangents) -> cotangents of the linear inputs."""
     def transposed(*res_and_cts):
-        res, cts_in = iter(res_and_cts[:len(residuals)]), iter(res_and_cts[len(residuals):])
+        res, cts_in = iter(res_and_cts[:len(residual_avals)]), iter(res_and_cts[len(residual_avals):])
         primals = [ad.UndefinedPrimal(v.aval) if lin else next(res) for v, lin in zip(jaxpr.invars, linear)]
         cts_full = [next(cts_in) if nz else ad.Zero(a) for a, nz in zip(ct_avals, nonzero_cts)]
         cts_out = ad.backward_pass(jaxpr, primals, cts_full)
         return [ad.instantiate(c) for c, lin in zip(cts_out, linear) if lin]
 
-    in_avals = [get_aval(r) for r in residuals] + [a for a, nz in zip(ct_avals, nonzero_cts) if nz]
-    closed, _ = _trace(transposed, in_avals, "transpose")
-    outs = iter(call_closed(closed, residuals + [c for c in cts if type(c) is not ad.Zero], f"transpose({name})"))
-    return [next(outs) if lin else None for lin in linear]
+    in_avals = list(residual_avals) + [a for a, nz in zip(ct_avals, nonzero_cts) if nz]
+    return _trace(transposed, in_avals, "transpose")[0]
 
 
 closed_call_p.transpose = _transpose
@@ -188,9 +224,12 @@ def batch_jaxpr(jaxpr, dims, axis_size, axis_name, force_out_batched=False):
     return closed, out_dims
 
 
+_batch_jaxpr_cached = _memoized(lambda jaxpr, dims, size, name: batch_jaxpr(jaxpr, list(dims), size, name))
+
+
 def _batch(vals, dims, jaxpr, name, axis_size, axis_name):
     vals = [v if d is None else batching.moveaxis(v, d, 0) for v, d in zip(vals, dims)]
-    closed, out_dims = batch_jaxpr(jaxpr, [None if d is None else 0 for d in dims], axis_size, axis_name)
+    closed, out_dims = _batch_jaxpr_cached(jaxpr, tuple(None if d is None else 0 for d in dims), axis_size, axis_name)
     return call_closed(closed, vals, name), out_dims
 
 

@@ -7,7 +7,7 @@ from jaxlike.array import Array, as_operand
 from jaxlike.config import config
 from jaxlike.core import EvalTrace, get_aval
 from jaxlike.dispatch import _device_of_args, _module_name, compile_jaxpr
-from jaxlike.ir import consts_as_invars, eval_jaxpr
+from jaxlike.ir import ClosedJaxpr, Jaxpr, consts_as_invars, eval_jaxpr
 from jaxlike.source_info import user_line
 from jaxlike.tracing import trace_to_jaxpr
 from jaxlike.transforms.calls import call_closed
@@ -30,11 +30,14 @@ def _normalize_argnames(argnames):
     return tuple(argnames)
 
 
+_CACHE_SIZE = 4096  # traced signatures kept per jitted function (oldest dropped first)
+
+
 class _Traced:
     """One traced signature: the jaxpr (consts as leading invars), its consts, output tree, executables."""
 
     __slots__ = ("jaxpr", "consts", "out_tree", "out_avals", "executables", "concrete_consts", "name",
-                 "donated", "key", "__weakref__")
+                 "donated", "key", "view", "single_output", "__weakref__")
 
     def __init__(self, closed, out_tree, name, donated, key):
         self.key = key
@@ -46,6 +49,8 @@ class _Traced:
         self.executables = {}
         self.name = name
         self.donated = (False,) * len(self.consts) + tuple(donated)
+        self.view = _ClosedView(self)  # one identity per signature: transforms of closed_call cache on it
+        self.single_output = out_tree.num_leaves == 1 and out_tree == _SINGLE_LEAF
 
     def executable(self, device):
         run = self.executables.get(device)
@@ -77,6 +82,8 @@ class JitFunction:
         self.inline = inline
         self.device = device if device is not None else (xla_bridge.devices(backend)[0] if backend else None)
         self._cache = {}
+        self._fast = {}  # signature of flat array arguments -> (traced, executable, const buffers)
+        self._fast_ok = not self.static_argnums and not self.static_argnames and self.device is None
         self.trace_count = 0
 
     def _infer_static(self, nums, names):
@@ -93,11 +100,13 @@ class JitFunction:
         return tuple(sorted(nums)), tuple(sorted(names))
 
     def _infer_donate(self, nums, names):
-        if self._signature is None or not names:
+        """Donated positions, with negative numbers and names resolved against the signature."""
+        if self._signature is None:
             return nums
         positional = [p.name for p in self._signature.parameters.values()
                       if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-        return tuple(set(nums) | {positional.index(n) for n in names if n in positional})
+        nums = {i % len(positional) if -len(positional) <= i < 0 else i for i in nums}
+        return tuple(nums | {positional.index(n) for n in names if n in positional})
 
     # -- signature ---------------------------------------------------------------------------
     def _split(self, args, kwargs):
@@ -122,7 +131,7 @@ class JitFunction:
         leaves = [x if isinstance(x, (Array, core.Tracer)) else _as_jit_operand(x, self.name, abstract_ok)
                   for x in leaves]
         avals = tuple([x.aval for x in leaves])
-        key = (in_tree, avals, static)
+        key = (in_tree, avals, static, _trace_context())
         return key, leaves, in_tree, static, donated_flags
 
     def _get_traced(self, key, leaves, in_tree, static, donated_flags, args, kwargs):
@@ -152,22 +161,56 @@ class JitFunction:
         donated = _donated_leaves(in_tree, donated_flags, len(leaves))
         traced = _Traced(closed, out_tree_box[0], self.name, donated, key)
         if traced.concrete_consts:
+            if len(self._cache) >= _CACHE_SIZE:
+                del self._cache[next(iter(self._cache))]
             self._cache[key] = traced
         return traced
 
     # -- calling -------------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
+        if not kwargs and self._fast_ok:
+            result = self._call_fast(args)
+            if result is not _MISS:
+                return result
         if config.read("jax_disable_jit"):
             return self.fun(*args, **kwargs)
         key, leaves, in_tree, static, donated_flags = self._prepare(args, kwargs)
         traced = self._get_traced(key, leaves, in_tree, static, donated_flags, args, kwargs)
         if type(core.current_trace()) is EvalTrace and all(type(x) is Array for x in leaves):
             outs = self._run(traced, leaves)
+            if self._fast_ok and not kwargs and len(leaves) == len(args) and traced.concrete_consts:
+                self._remember_fast(args, traced)
         elif self.inline:
             outs = eval_jaxpr(traced.jaxpr, [], *traced.consts, *leaves)
         else:
-            outs = call_closed(_ClosedView(traced), leaves, self.name)
+            outs = call_closed(traced.view, leaves, self.name)
         return tree_util.tree_unflatten(traced.out_tree, outs)
+
+    def _call_fast(self, args):
+        """Flat, uncommitted array arguments on the base trace: skip pytree flattening and key building."""
+        if type(core._context.trace) is not EvalTrace:
+            return _MISS
+        for a in args:
+            if type(a) is not Array or a._device is not None:
+                return _MISS
+        entry = self._fast.get((tuple([a.aval for a in args]), _trace_context()))
+        if entry is None or config.read("jax_disable_jit"):
+            return _MISS
+        traced, run, const_buffers = entry
+        outs = run(const_buffers + [a._buf if a._buf is not None else a._materialize() for a in args])
+        if traced.single_output:
+            return Array._from_buffer(outs[0], traced.out_avals[0])
+        return tree_util.tree_unflatten(traced.out_tree, [Array._from_buffer(b, aval)
+                                                          for b, aval in zip(outs, traced.out_avals)])
+
+    def _remember_fast(self, args, traced):
+        if any(type(a) is not Array or a._device is not None for a in args):
+            return
+        if len(self._fast) >= _CACHE_SIZE:
+            del self._fast[next(iter(self._fast))]
+        device = xla_bridge.default_device()
+        self._fast[(tuple([a.aval for a in args]), _trace_context())] = (
+            traced, traced.executable(device), [c._materialize(device) for c in traced.consts])
 
     def _run(self, traced, leaves):
         all_args = traced.consts + leaves
@@ -193,6 +236,7 @@ class JitFunction:
 
     def clear_cache(self):
         self._cache.clear()
+        self._fast.clear()
 
     def _cache_size(self):
         return len(self._cache)
@@ -210,7 +254,6 @@ class _ClosedView:
     """A ClosedJaxpr-shaped view of a traced signature, for binding closed_call."""
 
     def __init__(self, traced):
-        from jaxlike.ir import Jaxpr
         n = len(traced.consts)
         self.jaxpr = Jaxpr(traced.jaxpr.invars[:n], traced.jaxpr.invars[n:], traced.jaxpr.outvars, traced.jaxpr.eqns)
         self.consts = traced.consts
@@ -224,9 +267,8 @@ class Traced:
 
     @property
     def jaxpr(self):
-        from jaxlike.ir import ClosedJaxpr
-        view = _ClosedView(self.traced)
-        return ClosedJaxpr(view.jaxpr, view.consts)
+        """The ClosedJaxpr traced for these arguments."""
+        return ClosedJaxpr(self.traced.view.jaxpr, self.traced.view.consts)
 
     @property
     def out_info(self):
@@ -287,6 +329,18 @@ class Compiled:
 
     def cost_analysis(self):
         return self.run.cost_analysis()
+
+
+_MISS = object()
+_SINGLE_LEAF = tree_util.tree_structure(0)
+
+_CONTEXT_OPTIONS = ("jax_enable_x64", "jax_numpy_rank_promotion", "jax_numpy_dtype_promotion",
+                    "jax_default_matmul_precision")
+
+
+def _trace_context():
+    """The configuration a trace depends on (a function traced without x64 differs from one traced with it)."""
+    return tuple(config.read(name) for name in _CONTEXT_OPTIONS)
 
 
 def _hashable_static(value, where, fname):

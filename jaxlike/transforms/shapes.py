@@ -1,7 +1,7 @@
 """eval_shape and ShapeDtypeStruct: shapes and dtypes of a function's outputs, with no computation."""
 import numpy as np
 
-from jaxlike import tree_util
+from jaxlike import dtypes, tree_util
 from jaxlike.core import ShapedArray, get_aval
 from jaxlike.tracing import trace_to_jaxpr
 
@@ -19,7 +19,8 @@ class ShapeDtypeStruct:
 
     @property
     def aval(self):
-        return ShapedArray(self.shape, self.dtype, self.weak_type)
+        """The abstract value it stands for; 64-bit dtypes become 32-bit ones unless x64 is on, as in JAX."""
+        return ShapedArray(self.shape, dtypes.canonicalize_dtype(self.dtype), self.weak_type)
 
     ndim = property(lambda self: len(self.shape))
     size = property(lambda self: int(np.prod(self.shape, dtype=np.int64)))

@@ -67,6 +67,17 @@ def test_retraces_on_static_value_and_type():
     assert len(calls) == 4  # 2, 3, 2.0 and True are different static values (equal hashes, different types)
 
 
+def test_retraces_when_x64_changes():
+    f, calls = counting(lambda x: x + jnp.ones(3))
+    jf = jaxlike.jit(f)
+    x = np.ones(3, np.float32)
+    assert jf(x).dtype == np.float32
+    with jaxlike.enable_x64():
+        assert jf(x).dtype == np.float64  # jnp.ones is float64 under x64, as in eager mode
+    assert jf(x).dtype == np.float32
+    assert len(calls) == 2
+
+
 def test_clear_cache_retraces():
     f, calls = counting(lambda x: x + 1)
     jf = jaxlike.jit(f)
@@ -262,6 +273,9 @@ def test_donate_argnums_keeps_results_correct():
         assert_same(p, np.full(4, 6.0, np.float32))
     tree_donor = jaxlike.jit(lambda t: t["a"] * 2, donate_argnames="t")
     assert_same(tree_donor({"a": jnp.ones(2)}), np.full(2, 2.0, np.float32))
+    negative = jaxlike.jit(lambda x, y: x - y, donate_argnums=-1)
+    assert negative.donate_argnums == {1}
+    assert_same(negative(jnp.ones(2), jnp.ones(2)), np.zeros(2, np.float32))
 
 
 # ---- weak types and dtypes ----------------------------------------------------------------------
@@ -343,3 +357,29 @@ def test_eval_shape_takes_shape_dtype_structs_and_runs_nothing():
     assert issubclass(calls[0], jaxlike.core.Tracer)
     assert jaxlike.jit(f).eval_shape(spec) == out
     assert repr(out) == repr(jax.ShapeDtypeStruct((4,), jjnp.float32))
+
+
+def test_shape_dtype_struct_64_bit_dtypes_are_canonicalized(x64):
+    spec = jaxlike.ShapeDtypeStruct((2,), np.float64)
+    ref = jax.eval_shape(lambda x: x * 2, jax.ShapeDtypeStruct((2,), np.float64))
+    assert spec.dtype == np.float64  # the struct keeps what it was given
+    assert jaxlike.eval_shape(lambda x: x * 2, spec).dtype == ref.dtype
+
+
+# ---- transforms of jitted functions reuse their compiled code -------------------------------------
+def _closed_call_compiles():
+    from jaxlike.transforms import calls
+    return calls._compiled.misses
+
+
+@pytest.mark.parametrize("transform", [jaxlike.grad, jaxlike.vmap], ids=["grad", "vmap"])
+def test_transformed_jit_compiles_once(transform):
+    f, calls = counting(lambda x: jnp.sum(jnp.sin(x) * x))
+    g = transform(jaxlike.jit(f))
+    x = jnp.asarray(np.linspace(0, 1, 6, dtype=np.float32).reshape(2, 3))
+    first = g(x)
+    compiles = _closed_call_compiles()
+    assert_same(g(x), first)
+    assert_same(g(x), first)
+    assert len(calls) == 1
+    assert _closed_call_compiles() == compiles

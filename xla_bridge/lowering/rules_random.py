@@ -65,6 +65,8 @@ def _threefry2x32(ctx, key1, key2, x1, x2):
 def _iota_2x32_shape(ctx, *, shape):
     aval = ctx.avals_out[0]
     size = int(np.prod(shape, dtype=np.int64))
+    if not shape:
+        return [splat(ctx, 0, aval), splat(ctx, 0, aval)]
     if size < 2 ** 32:  # every index fits in the low word
         return [splat(ctx, 0, aval), _row_major_index(ctx, shape, _UINT32)]
     wide = aval.update(dtype=_UINT64)
@@ -87,3 +89,18 @@ def _row_major_index(ctx, shape, dtype):
                                                   operand_avals=[aval, aval])
         stride *= shape[dim]
     return index
+
+
+@register("random_gamma")
+def _random_gamma(ctx, key, a, *, log_space):
+    from jaxlike import core
+    return lower_by_tracing(ctx, core.all_primitives["random_gamma"].lowering_impl, [key, a], log_space=log_space)
+
+
+def lower_by_tracing(ctx, impl, operands, **params):
+    """Lowers a primitive whose implementation is a jaxlike function: trace it, then emit it inline."""
+    from jaxlike.ir import consts_as_invars
+    from jaxlike.tracing import trace_to_jaxpr
+    closed = trace_to_jaxpr(lambda *args: [impl(*args, **params)], list(ctx.avals_in), name="lowering")
+    consts = [ctx.constant(np.asarray(c), np.asarray(c).dtype, np.shape(c)) for c in closed.consts]
+    return ctx.lower_jaxpr_inline(consts_as_invars(closed.jaxpr), consts + list(operands))[0]

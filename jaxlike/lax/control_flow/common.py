@@ -7,7 +7,7 @@ the helpers here do that and return ClosedJaxprs whose consts the rule passes as
 """
 from jaxlike import core, dtypes, tree_util
 from jaxlike.array import as_operand
-from jaxlike.core import ShapedArray, get_aval
+from jaxlike.core import get_aval
 from jaxlike.ir import ClosedJaxpr, Jaxpr, Var, consts_as_invars, eval_jaxpr
 from jaxlike.source_info import user_line
 from jaxlike.tracing import IRTrace, trace_to_jaxpr
@@ -47,6 +47,11 @@ def function_name(fun):
     name = getattr(fun, "__name__", type(fun).__name__)
     code = getattr(fun, "__code__", None)
     return f"{name} at {code.co_filename}:{code.co_firstlineno}" if code is not None else name
+
+
+def type_str(aval):
+    """JAX's spelling of a type in messages: float32[3,4]."""
+    return f"{aval.dtype.name}[{','.join(map(str, aval.shape))}]"
 
 
 def type_mismatch(a, b):
@@ -165,13 +170,16 @@ def jvp_jaxpr(jaxpr, nonzeros, instantiate):
 
 
 def jvp_fixed_point(jaxpr, const_nz, carry_nz, rest_nz, num_rest_out):
-    """Which loop carries have nonzero tangents: grows `carry_nz` until the body's tangent outputs agree."""
+    """Which loop carries have nonzero tangents: grows `carry_nz` until the body's tangent outputs agree.
+
+    Returns (carry_nz, the body's jvp_jaxpr result for it)."""
     carry_nz = list(carry_nz)
     while True:
-        _, out_nz = jvp_jaxpr(jaxpr, list(const_nz) + carry_nz + list(rest_nz), carry_nz + [False] * num_rest_out)
+        closed, out_nz = jvp_jaxpr(jaxpr, list(const_nz) + carry_nz + list(rest_nz),
+                                   carry_nz + [False] * num_rest_out)
         new = [a or b for a, b in zip(carry_nz, out_nz[:len(carry_nz)])]
         if new == carry_nz:
-            return carry_nz
+            return carry_nz, (closed, out_nz)
         carry_nz = new
 
 
@@ -216,14 +224,16 @@ def partial_eval_jaxpr(jaxpr, unknowns, instantiate):
 
 
 def unknown_fixed_point(jaxpr, const_uk, carry_uk, rest_uk, num_rest_out):
-    """Which loop carries are unknown: grows `carry_uk` until the body's unknown outputs agree."""
+    """Which loop carries are unknown: grows `carry_uk` until the body's unknown outputs agree.
+
+    Returns (carry_uk, the body's split for it)."""
     carry_uk = list(carry_uk)
     while True:
         split = partial_eval_jaxpr(jaxpr, list(const_uk) + carry_uk + list(rest_uk),
                                    carry_uk + [False] * num_rest_out)
         new = [a or b for a, b in zip(carry_uk, split.out_unknowns[:len(carry_uk)])]
         if new == carry_uk:
-            return carry_uk
+            return carry_uk, split
         carry_uk = new
 
 
@@ -264,23 +274,65 @@ def batch_jaxpr(jaxpr, batched, axis_size, axis_name, instantiate):
 
 
 def batch_fixed_point(jaxpr, const_bat, carry_bat, rest_bat, num_rest_out, axis_size, axis_name):
-    """Which loop carries are batched: grows `carry_bat` until the body's batched outputs agree."""
+    """Which loop carries are batched: grows `carry_bat` until the body's batched outputs agree.
+
+    Returns (carry_bat, the body's batch_jaxpr result for it)."""
     carry_bat = list(carry_bat)
     while True:
-        _, out_bat = batch_jaxpr(jaxpr, list(const_bat) + carry_bat + list(rest_bat), axis_size, axis_name,
-                                 carry_bat + [False] * num_rest_out)
+        closed, out_bat = batch_jaxpr(jaxpr, list(const_bat) + carry_bat + list(rest_bat), axis_size, axis_name,
+                                      carry_bat + [False] * num_rest_out)
         new = [a or b for a, b in zip(carry_bat, out_bat[:len(carry_bat)])]
         if new == carry_bat:
-            return carry_bat
+            return carry_bat, (closed, out_bat)
         carry_bat = new
 
 
-def batch_at_front(val, dim, axis_size, force):
-    """`val` with its batch axis first; unbatched values are broadcast when `force`. Returns (val, batched)."""
-    if dim is None and not force:
-        return val, False
-    return batching.bdim_at_front(as_operand(val), dim, axis_size), True
+def per_branch_then_joined(transform, branches, n_out):
+    """Runs `transform(branch, out_flags)` on each branch with no forced outputs, joins the output flags
+    (any branch), and re-runs it on the branches whose flags differ from the join.
+
+    `transform` returns (result, out_flags); returns (results, joined flags)."""
+    first = [transform(b, [False] * n_out) for b in branches]
+    joined = [any(column) for column in zip(*(flags for _, flags in first))]
+    results = [result if flags == joined else transform(b, joined)[0] for b, (result, flags) in zip(branches, first)]
+    return results, joined
 
 
-def aval_with_batch(aval, axis_size):
-    return ShapedArray((axis_size,) + aval.shape, aval.dtype, aval.weak_type)
+# ---- loop carries -------------------------------------------------------------------------------
+def first_parameter_name(fun, default):
+    import inspect
+    try:
+        params = [p for p in inspect.signature(fun).parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        return default
+    return params[0].name if params else default
+
+
+def leaf_paths(tree):
+    """keystr of each leaf of a treedef ('' for a bare leaf)."""
+    dummy = tree_util.tree_unflatten(tree, list(range(tree.num_leaves)))
+    return [tree_util.keystr(path) for path, _ in tree_util.tree_flatten_with_path(dummy)[0]]
+
+
+def check_carry_structure(kind, in_tree, out_tree):
+    """TypeError (JAX's wording) when a loop body's carry output has another pytree structure than its input."""
+    if in_tree != out_tree:
+        raise TypeError(
+            f"{kind} body function carry input and carry output must have the same pytree structure, but they "
+            f"differ:\n\nThe input carry has structure {in_tree} but the carry output has structure "
+            f"{out_tree}.\n\nRevise the function so that the carry output has the same pytree structure as the "
+            f"carry input.{user_line()}")
+
+
+def check_carry_types(kind, fun, in_tree, in_avals, out_avals):
+    """TypeError (JAX's wording) when a loop body's carry output differs from its input in shape or dtype."""
+    name = first_parameter_name(fun, "carry")
+    for path, a, b in zip(leaf_paths(in_tree), in_avals, out_avals):
+        why = type_mismatch(a, b)
+        if why:
+            raise TypeError(
+                f"{kind} body function carry input and carry output must have equal types, but they differ:\n\n"
+                f"The input carry {name}{path} has type {type_str(a)} but the corresponding output carry "
+                f"component has type {type_str(b)}, so the {why} do not match.\n\nRevise the function so that "
+                f"all output types match the corresponding input types.{user_line()}")

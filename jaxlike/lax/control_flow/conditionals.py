@@ -11,9 +11,9 @@ from jaxlike.config import config
 from jaxlike.core import Primitive, get_aval
 from jaxlike.ir import Jaxpr, Var, eval_jaxpr
 from jaxlike.lax.base import shape_error
-from jaxlike.lax.control_flow.common import (batch_jaxpr, flatten_operands, function_name, join_consts,
-                                             join_weak_types, jvp_jaxpr, partial_eval_jaxpr, trace_flat,
-                                             trace_user_function, type_mismatch, zeros)
+from jaxlike.lax.control_flow.common import (batch_jaxpr, flatten_operands, function_name, join_consts, join_weak_types,
+                                             jvp_jaxpr, leaf_paths, partial_eval_jaxpr, per_branch_then_joined,
+                                             trace_flat, trace_user_function, type_mismatch, type_str, zeros)
 from jaxlike.source_info import user_line
 from jaxlike.transforms import ad, batching
 
@@ -120,7 +120,7 @@ def _checked_index(index):
 
 def _describe(x):
     value = concrete_value(x) if not isinstance(x, core.Tracer) else None
-    return repr(value) if value is not None else get_aval(x).str_short()
+    return repr(value) if value is not None else type_str(get_aval(x))
 
 
 def _bind_branches(kind, index, funs, labels, operands, reference):
@@ -144,22 +144,16 @@ def _check_branch_outputs(kind, funs, labels, traced, reference):
                 f"{ref_label} is {function_name(funs[reference])}\n{label} is {function_name(fun)}\n\n"
                 f"{ref_label} output has structure {ref_tree} but {label} output has structure {tree}.\n\n"
                 f"Revise {ref_label} and/or {label} so that they have the same pytree structure.{user_line()}")
-        paths = _leaf_paths(tree)
+        paths = leaf_paths(tree)
         for path, a, b in zip(paths, ref_closed.out_avals, closed.out_avals):
             why = type_mismatch(a, b)
             if why:
                 raise TypeError(
                     f"{kind} branches must have equal output types but they differ.\n\n"
                     f"{ref_label} is {function_name(funs[reference])}\n{label} is {function_name(fun)}\n\n"
-                    f"The output of {ref_label}{path} has type {a.str_short()} but the corresponding output "
-                    f"of {label} has type {b.str_short()}, so the {why} do not match.\n\n"
+                    f"The output of {ref_label}{path} has type {type_str(a)} but the corresponding output "
+                    f"of {label} has type {type_str(b)}, so the {why} do not match.\n\n"
                     f"Revise {ref_label} and/or {label} so that all output types match.{user_line()}")
-
-
-def _leaf_paths(tree):
-    """keystr of each leaf of a treedef ('' for a bare leaf)."""
-    dummy = tree_util.tree_unflatten(tree, list(range(tree.num_leaves)))
-    return [tree_util.keystr(path) for path, _ in tree_util.tree_flatten_with_path(dummy)[0]]
 
 
 # ---- forward mode -----------------------------------------------------------------------------------
@@ -167,9 +161,8 @@ def _cond_jvp(primals, tangents, branches):
     index, *args = primals
     nonzeros = [type(t) is not ad.Zero for t in tangents[1:]]
     n_out = len(branches[0].outvars)
-    per_branch = [jvp_jaxpr(b, nonzeros, [False] * n_out)[1] for b in branches]
-    out_nz = [any(column) for column in zip(*per_branch)]
-    jaxprs, consts = join_consts([jvp_jaxpr(b, nonzeros, out_nz)[0] for b in branches])
+    closed, out_nz = per_branch_then_joined(lambda b, inst: jvp_jaxpr(b, nonzeros, inst), branches, n_out)
+    jaxprs, consts = join_consts(closed)
     tangent_args = [t for t in tangents[1:] if type(t) is not ad.Zero]
     outs = cond_p.bind(index, *consts, *args, *tangent_args, branches=tuple(jaxprs))
     out_primals, rest = outs[:n_out], iter(outs[n_out:])
@@ -191,9 +184,7 @@ def _cond_partial_eval(pe, args, params):
         return pe.tape.process_primitive(cond_p, args, params)
     unknowns = [pe.is_unknown(x) for x in ops]
     n_out = len(branches[0].outvars)
-    per_branch = [partial_eval_jaxpr(b, unknowns, [False] * n_out).out_unknowns for b in branches]
-    out_uk = [any(column) for column in zip(*per_branch)]
-    splits = [partial_eval_jaxpr(b, unknowns, out_uk) for b in branches]
+    splits, out_uk = per_branch_then_joined(lambda b, inst: _split_with_flags(b, unknowns, inst), branches, n_out)
     known_jaxprs, known_consts = join_consts([_known_branch(splits, i) for i in range(len(splits))])
     known_ops = [x for x, u in zip(ops, unknowns) if not u]
     with core.set_current_trace(pe.parent):
@@ -208,6 +199,11 @@ def _cond_partial_eval(pe, args, params):
                                                 dict(branches=unknown_jaxprs))
     known_it, unknown_it = iter(known_results), iter(unknown_results)
     return [next(unknown_it) if u else next(known_it) for u in out_uk]
+
+
+def _split_with_flags(jaxpr, unknowns, instantiate):
+    split = partial_eval_jaxpr(jaxpr, unknowns, instantiate)
+    return split, split.out_unknowns
 
 
 def _known_branch(splits, i):
@@ -279,10 +275,9 @@ def _cond_batch(vals, dims, branches, axis_size, axis_name):
     if index_dim is not None:
         index = batching.moveaxis(index, index_dim, 0)
         return _select_between_branches(index, ops, op_batched, branches, axis_size, axis_name), [0] * n_out
-    per_branch = [batch_jaxpr(b, op_batched, axis_size, axis_name, [False] * n_out)[1] for b in branches]
-    out_batched = [any(column) for column in zip(*per_branch)]
-    jaxprs, consts = join_consts([batch_jaxpr(b, op_batched, axis_size, axis_name, out_batched)[0]
-                                  for b in branches])
+    closed, out_batched = per_branch_then_joined(
+        lambda b, inst: batch_jaxpr(b, op_batched, axis_size, axis_name, inst), branches, n_out)
+    jaxprs, consts = join_consts(closed)
     outs = cond_p.bind(index, *consts, *ops, branches=tuple(jaxprs))
     return outs, [0 if b else None for b in out_batched]
 

@@ -1,0 +1,620 @@
+"""jaxlike.numpy elementwise functions against jax.numpy: values, shapes, dtypes and weak types (eager, jit
+and vmap), promotion of mixed inputs, integer semantics, special values, derivatives, operators and errors."""
+import dataclasses
+import functools
+import operator
+
+import jax
+import jax.numpy as jjnp
+import ml_dtypes
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import jaxlike
+import jaxlike.numpy as jnp
+from testing_utils import assert_same, check_grads, rand, x64_mode
+
+F16, BF16, F32, F64 = np.dtype(np.float16), np.dtype(ml_dtypes.bfloat16), np.dtype(np.float32), np.dtype(np.float64)
+C64, C128 = np.dtype(np.complex64), np.dtype(np.complex128)
+I32, I64, U8, I8, BOOL = (np.dtype(t) for t in (np.int32, np.int64, np.uint8, np.int8, np.bool_))
+
+
+@dataclasses.dataclass
+class Ufunc:
+    """One jnp function under test, with keyword arguments and input ranges."""
+    name: str
+    nargs: int
+    ranges: tuple = ((-3.0, 3.0),)
+    kwargs: dict = dataclasses.field(default_factory=dict)
+    grad: bool = True  # differentiable on the reals inside `ranges`
+    label: str = None
+
+    @property
+    def id(self):
+        return self.label or self.name
+
+    def ours(self):
+        return functools.partial(getattr(jnp, self.name), **self.kwargs)
+
+    def theirs(self):
+        name = "trunc" if self.name == "fix" else self.name  # jax.numpy.fix was removed; numpy's fix is trunc
+        kwargs = {("min" if k == "a_min" else "max" if k == "a_max" else k): v for k, v in self.kwargs.items()}
+        return functools.partial(getattr(jjnp, name), **kwargs)
+
+    def args(self, rng, shape, dtype):
+        return [rand(rng, shape, dtype, *self.ranges[min(i, len(self.ranges) - 1)]) for i in range(self.nargs)]
+
+
+POSITIVE, UNIT, ABOVE_ONE, NONZERO = ((0.5, 3.0),), ((-0.9, 0.9),), ((1.1, 3.0),), ((-5.0, 5.0), (1.0, 3.0))
+UFUNCS = [
+    Ufunc("add", 2), Ufunc("subtract", 2), Ufunc("multiply", 2), Ufunc("divide", 2, NONZERO),
+    Ufunc("true_divide", 2, NONZERO), Ufunc("floor_divide", 2, ((-9.0, 9.0), (1.0, 4.0)), grad=False),
+    Ufunc("remainder", 2, ((-9.0, 9.0), (1.0, 4.0))), Ufunc("mod", 2, ((-9.0, 9.0), (-4.0, -1.0))),
+    Ufunc("fmod", 2, ((-9.0, 9.0), (1.0, 4.0))), Ufunc("power", 2, ((0.5, 2.0), (0.0, 3.0))),
+    Ufunc("pow", 2, ((0.5, 2.0), (0.0, 3.0))), Ufunc("float_power", 2, ((0.5, 2.0), (-2.0, 2.0))),
+    Ufunc("negative", 1), Ufunc("positive", 1), Ufunc("absolute", 1), Ufunc("abs", 1), Ufunc("fabs", 1),
+    Ufunc("sign", 1, grad=False), Ufunc("signbit", 1, grad=False), Ufunc("copysign", 2),
+    Ufunc("square", 1), Ufunc("reciprocal", 1, POSITIVE), Ufunc("sqrt", 1, POSITIVE), Ufunc("cbrt", 1, POSITIVE),
+    Ufunc("exp", 1), Ufunc("exp2", 1), Ufunc("expm1", 1), Ufunc("log", 1, POSITIVE), Ufunc("log2", 1, POSITIVE),
+    Ufunc("log10", 1, POSITIVE), Ufunc("log1p", 1, POSITIVE), Ufunc("logaddexp", 2), Ufunc("logaddexp2", 2),
+    Ufunc("sin", 1), Ufunc("cos", 1), Ufunc("tan", 1, UNIT), Ufunc("arcsin", 1, UNIT), Ufunc("arccos", 1, UNIT),
+    Ufunc("arctan", 1), Ufunc("arctan2", 2, ((0.5, 3.0), (-3.0, 3.0))), Ufunc("sinh", 1), Ufunc("cosh", 1),
+    Ufunc("tanh", 1), Ufunc("arcsinh", 1), Ufunc("arccosh", 1, ABOVE_ONE), Ufunc("arctanh", 1, UNIT),
+    Ufunc("asin", 1, UNIT), Ufunc("acos", 1, UNIT), Ufunc("atan", 1), Ufunc("atan2", 2, ((0.5, 3.0), (-3.0, 3.0))),
+    Ufunc("asinh", 1), Ufunc("acosh", 1, ABOVE_ONE), Ufunc("atanh", 1, UNIT), Ufunc("hypot", 2, ((0.5, 3.0),)),
+    Ufunc("deg2rad", 1), Ufunc("rad2deg", 1), Ufunc("degrees", 1), Ufunc("radians", 1), Ufunc("sinc", 1),
+    Ufunc("floor", 1, grad=False), Ufunc("ceil", 1, grad=False), Ufunc("trunc", 1, grad=False),
+    Ufunc("fix", 1, grad=False), Ufunc("rint", 1, grad=False), Ufunc("round", 1, grad=False),
+    Ufunc("around", 1, grad=False), Ufunc("round", 1, kwargs=dict(decimals=2), grad=False, label="round2"),
+    Ufunc("isfinite", 1, grad=False), Ufunc("isinf", 1, grad=False), Ufunc("isnan", 1, grad=False),
+    Ufunc("isposinf", 1, grad=False), Ufunc("isneginf", 1, grad=False), Ufunc("nextafter", 2, grad=False),
+    Ufunc("nan_to_num", 1), Ufunc("clip", 1, kwargs=dict(min=-1, max=1.5)),
+    Ufunc("clip", 1, kwargs=dict(a_min=-1, a_max=2), label="clip_a_min"),
+    Ufunc("maximum", 2), Ufunc("minimum", 2), Ufunc("fmax", 2), Ufunc("fmin", 2), Ufunc("heaviside", 2, grad=False),
+    Ufunc("equal", 2, grad=False), Ufunc("not_equal", 2, grad=False), Ufunc("less", 2, grad=False),
+    Ufunc("less_equal", 2, grad=False), Ufunc("greater", 2, grad=False), Ufunc("greater_equal", 2, grad=False),
+    Ufunc("logical_and", 2, grad=False), Ufunc("logical_or", 2, grad=False), Ufunc("logical_xor", 2, grad=False),
+    Ufunc("logical_not", 1, grad=False), Ufunc("bitwise_and", 2), Ufunc("bitwise_or", 2), Ufunc("bitwise_xor", 2),
+    Ufunc("bitwise_not", 1), Ufunc("invert", 1), Ufunc("bitwise_invert", 1),
+    Ufunc("left_shift", 2, ((-9, 9), (0, 5))), Ufunc("right_shift", 2, ((-9, 9), (0, 5))),
+    Ufunc("bitwise_left_shift", 2, ((-9, 9), (0, 5))), Ufunc("bitwise_right_shift", 2, ((-9, 9), (0, 5))),
+    Ufunc("bitwise_count", 1, ((-9, 200),)), Ufunc("real", 1), Ufunc("imag", 1), Ufunc("conj", 1),
+    Ufunc("conjugate", 1), Ufunc("angle", 1, grad=False),
+    Ufunc("angle", 1, kwargs=dict(deg=True), grad=False, label="angle_deg"),
+]
+BY_ID = {u.id: u for u in UFUNCS}
+SWEEP_DTYPES = [F32, I32, BOOL, C64, U8]
+SHAPE = (2, 3)
+
+
+def _supports(ufunc, dtype):
+    """Whether jax.numpy accepts `dtype` for this function (found without compiling anything)."""
+    args = [jax.ShapeDtypeStruct(SHAPE, dtype)] * ufunc.nargs
+    try:
+        jax.eval_shape(ufunc.theirs(), *args)
+        return True
+    except (TypeError, ValueError, NotImplementedError):
+        return False
+
+
+def _all_outputs(fns, arg_lists):
+    return [fn(*args) for fn, args in zip(fns, arg_lists)]
+
+
+def _tol(dtype):
+    return dict(rtol=2e-2, atol=2e-2) if np.dtype(dtype) in (F16, BF16) else dict(rtol=2e-6, atol=2e-6)
+
+
+@functools.lru_cache(maxsize=None)
+def _sweep(dtype):
+    """(ufuncs accepting `dtype`, their arguments, jax's outputs computed under one jax.jit)."""
+    rng = np.random.default_rng(0)
+    ufuncs = [u for u in UFUNCS if _supports(u, dtype)]
+    arg_lists = [u.args(rng, SHAPE, dtype) for u in ufuncs]
+    expected = jax.jit(functools.partial(_all_outputs, [u.theirs() for u in ufuncs]))(arg_lists)
+    return ufuncs, arg_lists, expected
+
+
+def _compare_all(ufuncs, outputs, expected, dtype, what, check_weak_type=False):
+    failures = []
+    for u, ours, theirs in zip(ufuncs, outputs, expected):
+        try:
+            assert_same(ours, theirs, check_weak_type=check_weak_type, err_msg=f"{u.id} {what}", **_tol(dtype))
+        except AssertionError as e:
+            failures.append(str(e))
+    assert not failures, "\n".join(failures)
+
+
+# ---- values ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", SWEEP_DTYPES, ids=lambda d: d.name)
+def test_values_match_jax(dtype):
+    """Every function eagerly, for every dtype jax accepts: values, shape, dtype and weak type."""
+    ufuncs, arg_lists, expected = _sweep(dtype)
+    outputs = [u.ours()(*args) for u, args in zip(ufuncs, arg_lists)]
+    _compare_all(ufuncs, outputs, expected, dtype, "eager", check_weak_type=True)
+
+
+def _vmapped(ufuncs, in_axes):
+    def run(arg_lists):
+        return [jaxlike.vmap(u.ours(), in_axes=in_axes)(*args) for u, args in zip(ufuncs, arg_lists)]
+    return run
+
+
+@pytest.mark.parametrize("dtype", [F32, I32] + [pytest.param(d, marks=pytest.mark.slow) for d in (BOOL, C64, U8)],
+                         ids=lambda d: d.name)
+def test_jit_of_vmap_matches_jax(dtype):
+    """Every function under jit and vmap (batch axis in the middle) against jax's values."""
+    ufuncs, arg_lists, expected = _sweep(dtype)
+    outputs = jaxlike.jit(_vmapped(ufuncs, 1))(arg_lists)
+    _compare_all(ufuncs, outputs, [np.moveaxis(np.asarray(e), 1, 0) for e in expected], dtype, "jit(vmap)")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dtype", SWEEP_DTYPES, ids=lambda d: d.name)
+def test_jit_matches_jax(dtype):
+    ufuncs, arg_lists, expected = _sweep(dtype)
+    outputs = jaxlike.jit(functools.partial(_all_outputs, [u.ours() for u in ufuncs]))(arg_lists)
+    _compare_all(ufuncs, outputs, expected, dtype, "jit")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dtype", [F16, BF16, F64, I64, C128], ids=lambda d: d.name)
+def test_values_match_jax_other_dtypes(dtype):
+    with x64_mode(dtype in (F64, I64, C128)):
+        rng = np.random.default_rng(1)
+        ufuncs = [u for u in UFUNCS if _supports(u, dtype)]
+        arg_lists = [u.args(rng, (3,), dtype) for u in ufuncs]
+        expected = jax.jit(functools.partial(_all_outputs, [u.theirs() for u in ufuncs]))(arg_lists)
+        outputs = [u.ours()(*args) for u, args in zip(ufuncs, arg_lists)]
+        _compare_all(ufuncs, outputs, expected, dtype, "eager", check_weak_type=True)
+
+
+SMOKE = ["add", "true_divide", "floor_divide", "remainder", "power", "exp", "log2", "logaddexp", "arctan2", "hypot",
+         "sinc", "round2", "rint", "isinf", "nan_to_num", "clip", "fmax", "heaviside", "copysign", "signbit"]
+
+
+@pytest.mark.parametrize("dtype", [F16, BF16, F64, I64, C128], ids=lambda d: d.name)
+def test_values_match_jax_other_dtypes_smoke(dtype):
+    with x64_mode(dtype in (F64, I64, C128)):
+        rng = np.random.default_rng(1)
+        ufuncs = [BY_ID[name] for name in SMOKE if _supports(BY_ID[name], dtype)]
+        arg_lists = [u.args(rng, (3,), dtype) for u in ufuncs]
+        expected = jax.jit(functools.partial(_all_outputs, [u.theirs() for u in ufuncs]))(arg_lists)
+        outputs = [u.ours()(*args) for u, args in zip(ufuncs, arg_lists)]
+        _compare_all(ufuncs, outputs, expected, dtype, "eager", check_weak_type=True)
+
+
+# ---- dtype support, promotion and weak types (abstract evaluation: nothing compiles) ----------------------------
+def _outcome(fn, *args):
+    """(shape, dtype, weak_type) of fn's result(s), or the exception type it raises."""
+    try:
+        out = fn(*args)
+    except (TypeError, ValueError, NotImplementedError) as e:
+        return type(e).__mro__[0] if not isinstance(e, jaxlike.errors.JaxlikeError) else type(e)
+    return jax.tree_util.tree_map(lambda o: (tuple(o.shape), np.dtype(o.dtype), bool(o.weak_type)), out)
+
+
+def _error_kind(exc_type):
+    for kind in (NotImplementedError, TypeError, ValueError):
+        if issubclass(exc_type, kind):
+            return kind
+    return exc_type
+
+
+def _same_outcome(ufunc, args):
+    ours = _outcome(lambda *a: jaxlike.eval_shape(ufunc.ours(), *a), *args)
+    theirs = _outcome(lambda *a: jax.eval_shape(ufunc.theirs(), *a), *args)
+    if isinstance(theirs, type):
+        assert isinstance(ours, type) and _error_kind(ours) == _error_kind(theirs), \
+            f"{ufunc.id}{_describe(args)}: jax raises {theirs.__name__}, ours gives {ours}"
+    else:
+        assert ours == theirs, f"{ufunc.id}{_describe(args)}: ours {ours} vs jax {theirs}"
+
+
+def _describe(args):
+    return "(" + ", ".join(f"{type(a).__name__}:{getattr(a, 'dtype', '')}" for a in args) + ")"
+
+
+ALL_DTYPES = [BOOL, I8, U8, I32, F16, BF16, F32, C64]
+
+
+@pytest.mark.parametrize("ufunc", UFUNCS, ids=lambda u: u.id)
+def test_accepted_dtypes_and_result_types_match_jax(ufunc):
+    """For every dtype: the same result dtype and weak type as jax, or the same kind of error."""
+    for dtype in ALL_DTYPES:
+        _same_outcome(ufunc, [jax.ShapeDtypeStruct(SHAPE, dtype)] * ufunc.nargs)
+
+
+PYTHON_SCALARS = [True, 3, 2.5, 1.5 - 0.5j]
+
+
+@pytest.mark.parametrize("ufunc", UFUNCS, ids=lambda u: u.id)
+def test_python_scalars_and_weak_types_match_jax(ufunc):
+    """Python scalars alone and next to arrays: result dtypes and weak types as in jax."""
+    for value in PYTHON_SCALARS:
+        _same_outcome(ufunc, [value] * ufunc.nargs)
+        for dtype in (I32, U8, F16, F32, C64):
+            array = jax.ShapeDtypeStruct(SHAPE, dtype)
+            if ufunc.nargs == 2:
+                _same_outcome(ufunc, [array, value])
+                _same_outcome(ufunc, [value, array])
+            weak_array = jax.ShapeDtypeStruct((), jax.dtypes.canonicalize_dtype(type(value)), weak_type=True)
+            if ufunc.nargs == 2 and not isinstance(value, bool):
+                _same_outcome(ufunc, [weak_array, array])
+
+
+MIXED_PAIRS = [(I32, F32), (U8, I8), (BOOL, I32), (F16, BF16), (U8, F16), (I8, C64), (BOOL, F32), (U8, I32),
+               (F16, F32), (I32, C64)]
+
+
+@pytest.mark.parametrize("ufunc", [u for u in UFUNCS if u.nargs == 2], ids=lambda u: u.id)
+def test_mixed_dtype_promotion_matches_jax(ufunc):
+    for a, b in MIXED_PAIRS:
+        _same_outcome(ufunc, [jax.ShapeDtypeStruct(SHAPE, a), jax.ShapeDtypeStruct((3,), b)])
+    _same_outcome(ufunc, [jax.ShapeDtypeStruct((3, 1), F32), jax.ShapeDtypeStruct((1, 4), F32)])
+
+
+@pytest.mark.parametrize("ufunc", [u for u in UFUNCS if u.nargs == 2], ids=lambda u: u.id)
+def test_x64_result_types_match_jax(ufunc, enable_x64):
+    for a, b in [(I64, F32), (I32, F64), (U8, I64), (F64, C64), (I64, I64), (C128, F64)]:
+        _same_outcome(ufunc, [jax.ShapeDtypeStruct(SHAPE, a), jax.ShapeDtypeStruct(SHAPE, b)])
+    for value in PYTHON_SCALARS:
+        _same_outcome(ufunc, [value, value])
+
+
+def test_mixed_dtype_values_match_jax():
+    rng = np.random.default_rng(2)
+    binary = [u for u in UFUNCS if u.nargs == 2]
+    ufuncs, arg_lists = [], []
+    for a, b in [(I32, F32), (BOOL, I32), (U8, I8)]:
+        args = [rand(rng, (2, 1), a, 1, 3), rand(rng, (1, 3), b, 1, 3)]
+        for u in binary:
+            if _supports_args(u, args):
+                ufuncs.append(u)
+                arg_lists.append(args)
+    for u in binary:
+        if _supports_args(u, [np.float32(1.5), np.ones(3, F32)]):
+            ufuncs.append(u)
+            arg_lists.append([rand(rng, (3,), F32, 0.5, 3), 2.5])
+    expected = jax.jit(functools.partial(_all_outputs, [u.theirs() for u in ufuncs]), static_argnums=())(arg_lists)
+    outputs = [u.ours()(*args) for u, args in zip(ufuncs, arg_lists)]
+    _compare_all(ufuncs, outputs, expected, F32, "mixed")
+
+
+def _supports_args(ufunc, args):
+    try:
+        jax.eval_shape(ufunc.theirs(), *args)
+        return True
+    except (TypeError, ValueError, NotImplementedError):
+        return False
+
+
+def test_python_scalar_values_and_weak_types_eagerly():
+    for name, args in [("add", (1, 2.5)), ("true_divide", (7, 2)), ("floor_divide", (7, 2)), ("floor_divide", (7.5, 2)),
+                       ("remainder", (-7, 3)), ("power", (2, 3)), ("power", (2.0, 3)), ("sqrt", (4,)),
+                       ("logaddexp", (1.0, 2.0)), ("hypot", (3, 4)), ("equal", (1.0, 1.0)), ("signbit", (-1.0,)),
+                       ("isinf", (1.0,)), ("nan_to_num", (1.0,)), ("clip", (5, 0, 3)), ("imag", (1.0,)),
+                       ("bitwise_count", (7,)), ("logical_and", (1, 0)), ("heaviside", (0.0, 0.5)),
+                       ("copysign", (1.0, -2.0)), ("angle", (1.0,)), ("degrees", (1.0,)), ("fmax", (1.0, np.nan))]:
+        assert_same(getattr(jnp, name)(*args), getattr(jjnp, name)(*args), check_weak_type=True,
+                    err_msg=f"{name}{args}")
+
+
+# ---- integer semantics and special values ------------------------------------------------------------------------
+def _check_fns(names, arg_lists, eager=True):
+    fns = [getattr(jnp, n) for n in names]
+    theirs = jax.jit(functools.partial(_all_outputs, [getattr(jjnp, n) for n in names]))(arg_lists)
+    ours = [fn(*args) for fn, args in zip(fns, arg_lists)] if eager else \
+        jaxlike.jit(functools.partial(_all_outputs, fns))(arg_lists)
+    for name, o, e in zip(names, ours, theirs):
+        assert_same(o, e, err_msg=name)
+
+
+def test_integer_division_family():
+    i = np.array([-7, 7, -7, 7, 0, 5, -5, 6], np.int32)
+    j = np.array([2, -2, -2, 2, 3, 0, 0, 3], np.int32)
+    u, v = np.array([7, 3, 0, 200], np.uint8), np.array([2, 5, 3, 0], np.uint8)
+    b = np.array([True, False, True, True])
+    names = ["floor_divide", "remainder", "fmod", "divmod", "power"]
+    _check_fns(names * 3, [[i, j]] * 4 + [[i, np.abs(j)]] + [[u, v]] * 5 + [[b, b]] * 5)
+    _check_fns(["power"], [[i, j]])  # negative integer exponents: JAX's bit pattern semantics
+    _check_fns(["power", "power"], [[np.int32(3), np.arange(6, dtype=np.int32)], [np.int8(3), np.int8(5)]])
+
+
+def test_float_division_family_special_values():
+    x = np.array([-7.5, 7.5, -0.0, 0.0, 1.0, -1.0, 5.0, np.inf, np.nan, 3.0], np.float32)
+    y = np.array([2.0, -2.0, 3.0, -3.0, np.inf, np.inf, 0.0, 2.0, 1.0, -np.inf], np.float32)
+    _check_fns(["floor_divide", "remainder", "fmod", "divmod", "true_divide", "power", "float_power"], [[x, y]] * 7,
+               eager=False)
+    assert_same(jnp.divmod(x, y), jjnp.divmod(x, y))
+
+
+def test_floating_point_functions_special_values():
+    x = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -2.5, 2.5, 1e30, -np.nan], np.float32)
+    y = np.array([1.0, np.nan, np.inf, -0.0, 0.0, np.inf, -np.inf, 0.5, 1e30, 2.0], np.float32)
+    binary = ["logaddexp", "logaddexp2", "hypot", "copysign", "fmax", "fmin", "maximum", "minimum", "heaviside",
+              "nextafter", "arctan2", "less", "equal"]
+    unary = ["signbit", "isnan", "isinf", "isfinite", "isposinf", "isneginf", "nan_to_num", "sign", "sinc", "rint",
+             "round", "trunc", "fix", "floor", "exp2", "log2", "log10", "reciprocal", "cbrt", "square"]
+    _check_fns(binary + unary, [[x, y]] * len(binary) + [[x]] * len(unary), eager=False)
+    for name in ("signbit", "logaddexp", "copysign", "fmax", "nan_to_num", "heaviside", "hypot"):
+        fn = getattr(jnp, name)
+        assert_same(fn(*([x, y][:1 if name in ("signbit", "nan_to_num") else 2])),
+                    getattr(jjnp, name)(*([x, y][:1 if name in ("signbit", "nan_to_num") else 2])), err_msg=name)
+
+
+def test_signbit_of_half_precision_and_nan_to_num_options():
+    for dtype in (F16, BF16):
+        x = np.array([-0.0, 0.0, -1.0, np.nan, -np.nan, -np.inf], dtype)
+        assert_same(jnp.signbit(x), jjnp.signbit(x))
+        assert_same(jnp.nan_to_num(np.array([np.nan, np.inf, -np.inf], dtype)),
+                    jjnp.nan_to_num(np.array([np.nan, np.inf, -np.inf], dtype)))
+    x = np.array([np.nan, np.inf, -np.inf, 1.0], np.float32)
+    assert_same(jnp.nan_to_num(x, nan=1.0, posinf=2.0, neginf=-2.0), jjnp.nan_to_num(x, nan=1.0, posinf=2.0,
+                                                                                     neginf=-2.0))
+    z = np.array([complex(np.nan, np.inf), complex(-np.inf, 1.0)], np.complex64)
+    assert_same(jnp.nan_to_num(z), jjnp.nan_to_num(z))
+    assert_same(jnp.nan_to_num(np.array([1, 2], np.int32)), jjnp.nan_to_num(np.array([1, 2], np.int32)))
+
+
+def test_rounding_family():
+    x = np.array([0.5, 1.5, 2.5, -0.5, -2.5, 1.2345, 15.0, 25.0, 1234.5], np.float32)
+    for decimals in (0, 1, 2, -1):
+        assert_same(jnp.round(x, decimals), jjnp.round(x, decimals), err_msg=str(decimals))
+        assert_same(jnp.around(x.astype(np.float16), decimals), jjnp.round(x.astype(np.float16), decimals),
+                    err_msg=f"f16 {decimals}")
+    z = np.array([0.5 + 1.55j, -2.5 - 0.45j], np.complex64)
+    assert_same(jnp.round(z, 1), jjnp.round(z, 1))
+    assert_same(jnp.rint(z), jjnp.rint(z))
+    i = np.array([15, 25, -15], np.int32)
+    assert_same(jnp.round(i, 1), jjnp.round(i, 1))
+    assert_same(jnp.rint(i), jjnp.rint(i))
+    assert_same(jnp.fix(x), np.fix(x))
+    with pytest.raises(NotImplementedError):
+        jnp.round(i, -1)
+    with pytest.raises(ValueError):
+        jnp.round(np.array([True]))
+
+
+def test_clip_forms():
+    x = np.array([-3.0, -0.5, 0.5, 3.0, np.nan], np.float32)
+    lo, hi = np.array([-1.0, 0.0, 0.0, -1.0, 0.0], np.float32), np.float32(1.0)
+    assert_same(jnp.clip(x, lo, hi), jjnp.clip(x, lo, hi))
+    assert_same(jnp.clip(x, min=0.0), jjnp.clip(x, min=0.0))
+    assert_same(jnp.clip(x, max=0.0), jjnp.clip(x, max=0.0))
+    assert_same(jnp.clip(x), jjnp.clip(x))
+    assert_same(jnp.clip(x, a_min=-1, a_max=1), jjnp.clip(x, -1, 1))
+    assert_same(jnp.clip(np.arange(5, dtype=np.int32), -1.5, 2), jjnp.clip(np.arange(5, dtype=np.int32), -1.5, 2),
+                check_weak_type=True)
+    assert_same(jnp.clip(np.array([7, 3, 200], np.uint8), 1, 100), jjnp.clip(np.array([7, 3, 200], np.uint8), 1, 100))
+    assert_same(jnp.clip(np.array([True, False]), 0, 1), jjnp.clip(np.array([True, False]), 0, 1),
+                check_weak_type=True)
+
+
+def test_bit_functions():
+    i = np.array([-9, 7, 0, 255, -1, 2 ** 30], np.int32)
+    u = np.array([0, 1, 127, 255], np.uint8)
+    s = np.array([0, 1, 31, 3, 40, -1], np.int32)
+    _check_fns(["left_shift", "right_shift", "bitwise_right_shift", "bitwise_count", "bitwise_count", "invert",
+                "invert", "bitwise_count", "right_shift"],
+               [[i, s], [i, s], [i, 1], [i], [u], [u], [np.array([True, False])], [np.array([True, False])],
+                [u, np.uint8(3)]])
+
+
+def test_complex_functions():
+    z = np.array([1 + 1j, -1 + 0j, 0 - 2j, 3 - 4j], np.complex64)
+    names = ["real", "imag", "conj", "conjugate", "angle", "absolute", "sign", "isfinite", "exp2", "log2", "log10",
+             "sinc", "square", "reciprocal", "logaddexp", "logaddexp2", "less", "greater_equal", "maximum", "fmin",
+             "deg2rad", "power"]
+    _check_fns(names, [[z]] * 16 + [[z, z[::-1]]] * 6, eager=False)
+    assert_same(jnp.angle(z, deg=True), jjnp.angle(z, deg=True))
+    assert_same(jnp.angle(np.array([-1, 2], np.int32)), jjnp.angle(np.array([-1, 2], np.int32)))
+    assert_same(jnp.power(z, 3), jjnp.power(z, 3))
+    assert_same(jnp.imag(np.array([1, 2], np.int32)), jjnp.imag(np.array([1, 2], np.int32)))
+
+
+# ---- derivatives ---------------------------------------------------------------------------------------------
+GRAD_UFUNCS = [u for u in UFUNCS if u.grad and _supports(u, F32) and u.name not in ("bitwise_and", "bitwise_or",
+               "bitwise_xor", "bitwise_not", "invert", "bitwise_invert", "left_shift", "right_shift",
+               "bitwise_left_shift", "bitwise_right_shift", "bitwise_count", "real", "imag", "conj", "conjugate")]
+
+
+def _grad_args(ufunc, rng, dtype):
+    args = ufunc.args(rng, (3,), dtype)
+    if ufunc.nargs == 2:
+        args[1] = args[1] + np.asarray([0.1, 0.2, 0.3], dtype)  # keep the operands of max & co. apart
+    if ufunc.name in ("remainder", "mod", "fmod"):
+        args[0] = np.asarray([0.7, -2.3, 5.4], dtype)
+    if ufunc.name in ("absolute", "abs", "fabs", "copysign", "sinc"):
+        args[0] = np.asarray([0.7, -1.3, 2.1], dtype)
+    if ufunc.name == "clip":
+        args[0] = np.asarray([-1.7, 0.3, 2.1], dtype)
+    return args
+
+
+@pytest.mark.parametrize("ufunc", GRAD_UFUNCS, ids=lambda u: u.id)
+def test_grads_match_finite_differences(ufunc):
+    args = _grad_args(ufunc, np.random.default_rng(3), F64)
+    check_grads(ufunc.ours(), args, order=2, rtol=2e-4, atol=2e-4, eps=1e-5)
+
+
+def _grads_of(grad, sum_fn, fns):
+    def run(arg_lists):
+        return [grad(lambda *a, fn=fn: sum_fn(fn(*a)), tuple(range(len(args))))(*args)
+                for fn, args in zip(fns, arg_lists)]
+    return run
+
+
+def test_grads_match_jax():
+    rng = np.random.default_rng(4)
+    arg_lists = [_grad_args(u, rng, F32) for u in GRAD_UFUNCS]
+    ours = jaxlike.jit(_grads_of(jaxlike.grad, jnp.sum, [u.ours() for u in GRAD_UFUNCS]))(arg_lists)
+    theirs = jax.jit(_grads_of(jax.grad, jjnp.sum, [u.theirs() for u in GRAD_UFUNCS]))(arg_lists)
+    for u, o, e in zip(GRAD_UFUNCS, ours, theirs):
+        assert_same(o, e, rtol=1e-5, atol=1e-6, err_msg=u.id)
+
+
+SPECIAL_GRADS = [
+    ("logaddexp tie", "logaddexp", (1.0, 1.0)), ("logaddexp far", "logaddexp", (-100.0, 100.0)),
+    ("logaddexp2 tie", "logaddexp2", (0.5, 0.5)), ("sinc at 0", "sinc", (0.0,)), ("hypot", "hypot", (3.0, 4.0)),
+    ("maximum tie", "maximum", (2.0, 2.0)), ("fmax tie", "fmax", (2.0, 2.0)), ("clip at min", "clip", (-1.0,)),
+    ("abs at 0", "abs", (0.0,)), ("power 0**2", "power", (0.0, 2.0)), ("sqrt at 4", "sqrt", (4.0,)),
+    ("copysign", "copysign", (-2.0, 3.0)), ("remainder", "remainder", (-7.5, 2.0)),
+    ("arctan2 axis", "arctan2", (0.0, -1.0)), ("nan_to_num", "nan_to_num", (2.0,)), ("deg2rad", "deg2rad", (1.0,)),
+]
+
+
+def test_grads_at_special_points_match_jax():
+    fns_ours = [getattr(jnp, name) for _, name, _ in SPECIAL_GRADS]
+    fns_theirs = [getattr(jjnp, name) for _, name, _ in SPECIAL_GRADS]
+    arg_lists = [[np.float32(a) for a in args] for _, _, args in SPECIAL_GRADS]
+    ours = jaxlike.jit(_grads_of(jaxlike.grad, jnp.sum, fns_ours))(arg_lists)
+    theirs = jax.jit(_grads_of(jax.grad, jjnp.sum, fns_theirs))(arg_lists)
+    for (label, _, _), o, e in zip(SPECIAL_GRADS, ours, theirs):
+        assert_same(o, e, rtol=1e-5, atol=1e-6, err_msg=label)
+
+
+def test_higher_derivatives_at_special_points_match_jax():
+    for name, x, order in [("sinc", 0.0, 2), ("sinc", 0.0, 4), ("logaddexp", 0.0, 2), ("logaddexp2", 0.0, 3)]:
+        f, g = getattr(jnp, name), getattr(jjnp, name)
+        if name.startswith("logaddexp"):
+            f, g = functools.partial(f, 0.0), functools.partial(g, 0.0)
+        for _ in range(order):
+            f, g = jaxlike.grad(f), jax.grad(g)
+        assert_same(f(np.float32(x)), g(np.float32(x)), rtol=1e-4, atol=1e-4, err_msg=f"{name} order {order}")
+
+
+def test_grad_of_power_with_integer_exponents():
+    assert_same(jaxlike.grad(lambda x: jnp.power(x, 2))(np.float32(0.0)), jax.grad(lambda x: jjnp.power(x, 2))(
+        np.float32(0.0)))
+    assert_same(jaxlike.grad(lambda x: jnp.power(x, 0))(np.float32(0.0)), jax.grad(lambda x: jjnp.power(x, 0))(
+        np.float32(0.0)))
+    y = np.array([0, 1, 3], np.int32)
+    assert_same(jaxlike.grad(lambda x: jnp.sum(jnp.power(x, y)))(np.float32(2.0)),
+                jax.grad(lambda x: jjnp.sum(jjnp.power(x, y)))(np.float32(2.0)))
+    check_grads(lambda x: x ** 3 + jnp.float_power(x, 2.5), [np.array([0.5, 1.5])], order=2)
+
+
+# ---- batching with mixed operands ---------------------------------------------------------------------------
+def test_vmap_of_binary_ufuncs_with_unbatched_and_rank0_operands():
+    rng = np.random.default_rng(5)
+    names = ["add", "floor_divide", "remainder", "power", "logaddexp", "hypot", "fmax", "copysign", "heaviside",
+             "arctan2", "less", "right_shift", "clip"]
+    cases = []
+    for name in names:
+        u = BY_ID[name]
+        dtype = I32 if name in ("right_shift",) else F32
+        x, y = rand(rng, (3, 2), dtype, 1, 3), rand(rng, (2,), dtype, 1, 3)
+        if name == "clip":
+            cases.append((name, lambda v, lo: jnp.clip(v, lo, 2.0), [x, np.float32(1.5)], (0, None)))
+            cases.append((name, lambda v, lo: jnp.clip(v, lo, 2.0), [np.float32(1.5), x], (None, 0)))
+            continue
+        cases.append((name, u.ours(), [x, y], (0, None)))
+        cases.append((name, u.ours(), [y, x.T], (None, 1)))
+        cases.append((name, u.ours(), [x, y[0]], (0, None)))
+        cases.append((name, u.ours(), [x[:, 0], y], (0, None)))
+    fns = [fn for _, fn, _, _ in cases]
+    batched = jaxlike.jit(lambda arg_lists: [jaxlike.vmap(fn, in_axes=axes)(*args)
+                                             for (_, _, _, axes), fn, args in zip(cases, fns, arg_lists)])(
+        [args for _, _, args, _ in cases])
+    for (name, fn, args, axes), out in zip(cases, batched):
+        size = next(np.shape(a)[ax] for a, ax in zip(args, axes) if ax is not None)
+        stacked = np.stack([np.asarray(fn(*[a if ax is None else np.take(a, i, axis=ax) for a, ax in zip(args, axes)]))
+                            for i in range(size)])
+        assert_same(out, stacked, err_msg=f"{name} {axes}")
+
+
+def test_eager_vmap_and_divmod_outputs():
+    x = np.array([[7.0, -7.5], [3.0, 4.0], [-1.0, 9.0]], np.float32)
+    q, r = jaxlike.vmap(jnp.divmod, in_axes=(0, None))(x, np.float32(2.0))
+    eq, er = jax.vmap(jjnp.divmod, in_axes=(0, None))(x, np.float32(2.0))
+    assert_same(q, eq)
+    assert_same(r, er)
+    assert_same(jaxlike.vmap(jnp.sinc)(x), jax.vmap(jjnp.sinc)(x))
+
+
+# ---- operators on arrays ---------------------------------------------------------------------------------------
+OPERATORS = [operator.floordiv, operator.mod, operator.pow, operator.and_, operator.or_, operator.xor,
+             operator.lshift, operator.rshift, divmod]
+
+
+@pytest.mark.parametrize("op", OPERATORS, ids=lambda op: op.__name__)
+def test_operators_use_the_ufuncs(op):
+    i = np.array([-7, 7, 5, 6], np.int32)
+    j = np.array([2, -2, 3, 1], np.int32)
+    ours_i, theirs_i = jnp.asarray(i), jjnp.asarray(i)
+    assert_same(op(ours_i, jnp.asarray(np.abs(j))), op(theirs_i, jjnp.asarray(np.abs(j))), err_msg="arrays")
+    assert_same(op(ours_i, 2), op(theirs_i, 2), check_weak_type=True, err_msg="array, int")
+    assert_same(op(3, ours_i[:3] % 4 + 1), op(3, theirs_i[:3] % 4 + 1), check_weak_type=True, err_msg="int, array")
+    if op not in (operator.and_, operator.or_, operator.xor, operator.lshift, operator.rshift):
+        f = jnp.asarray(i.astype(np.float32))
+        assert_same(op(f, 2.5), op(jjnp.asarray(i.astype(np.float32)), 2.5), err_msg="float array, float")
+
+
+def test_invert_and_unary_operators():
+    i = np.array([-7, 7, 0], np.int32)
+    b = np.array([True, False])
+    assert_same(~jnp.asarray(i), ~jjnp.asarray(i))
+    assert_same(~jnp.asarray(b), ~jjnp.asarray(b))
+    assert_same(abs(jnp.asarray(i)), abs(jjnp.asarray(i)))
+    assert_same(-jnp.asarray(i), -jjnp.asarray(i))
+    assert_same(jnp.asarray(np.float32(2.0)) ** 3, jjnp.asarray(np.float32(2.0)) ** 3)
+
+
+# ---- generated inputs -------------------------------------------------------------------------------------------
+BROADCAST_SHAPES = [((2, 3), (2, 3)), ((3,), ()), ((), (2, 1)), ((2, 1), (1, 3)), ((1,), (3,))]
+HYPOTHESIS_DTYPES = [F32, I32, BOOL, U8, F16, C64]
+
+
+@st.composite
+def ufunc_case(draw):
+    ufunc = draw(st.sampled_from(UFUNCS))
+    dtype = draw(st.sampled_from([d for d in HYPOTHESIS_DTYPES if _supports(ufunc, d)] or [F32]))
+    shapes = draw(st.sampled_from(BROADCAST_SHAPES))
+    return ufunc, dtype, shapes[:ufunc.nargs], draw(st.integers(0, 2 ** 16))
+
+
+@settings(max_examples=15)
+@given(ufunc_case())
+def test_property_matches_jax_with_broadcasting(case):
+    ufunc, dtype, shapes, seed = case
+    if not _supports(ufunc, dtype):
+        return
+    rng = np.random.default_rng(seed)
+    args = [ufunc.args(rng, s, dtype)[0] if ufunc.nargs == 1 else ufunc.args(rng, s, dtype)[i]
+            for i, s in enumerate(shapes)]
+    assert_same(ufunc.ours()(*args), ufunc.theirs()(*args), err_msg=ufunc.id, **_tol(dtype))
+
+
+# ---- errors ---------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("call, exc, words", [
+    (lambda: jnp.power(np.arange(3, dtype=np.int32), -2), TypeError, ("negative",)),
+    (lambda: jnp.floor_divide(np.ones(2, C64), np.ones(2, C64)), TypeError, ("complex",)),
+    (lambda: jnp.remainder(np.ones(2, C64), np.ones(2, C64)), TypeError, ("complex",)),
+    (lambda: jnp.clip(np.ones(2, C64), 0, 1), ValueError, ("complex",)),
+    (lambda: jnp.hypot(np.ones(2, C64), 1.0), ValueError, ("complex",)),
+    (lambda: jnp.signbit(np.ones(2, C64)), ValueError, ("complex64",)),
+    (lambda: jnp.isposinf(np.ones(2, C64)), ValueError, ("complex",)),
+    (lambda: jnp.copysign(np.ones(2, C64), 1.0), TypeError, ("complex",)),
+    (lambda: jnp.fabs(np.ones(2, C64)), TypeError, ("complex",)),
+    (lambda: jnp.negative(np.ones(2, bool)), TypeError, ("boolean",)),
+    (lambda: jnp.round(np.ones(2, bool)), ValueError, ("bool",)),
+    (lambda: jnp.bitwise_and(np.ones(2, F32), np.ones(2, F32)), TypeError, ("float32",)),
+    (lambda: jnp.add(np.ones((2, 3)), np.ones((4,))), ValueError, ("(2, 3)", "(4,)")),
+    (lambda: jnp.floor(np.ones(2, C64)), TypeError, ("complex64",)),
+    (lambda: jnp.subtract(np.ones(2, bool), np.ones(2, bool)), TypeError, ("bool",)),
+    (lambda: jnp.round(np.ones(2, F32), out=np.ones(2)), NotImplementedError, ("out",)),
+])
+def test_bad_inputs_raise_clear_errors(call, exc, words):
+    with pytest.raises(exc) as info:
+        call()
+    for w in words:
+        assert w in str(info.value), f"{w!r} not in {info.value}"
+
+
+def test_every_listed_name_is_exported():
+    from jaxlike.numpy import ufuncs
+    for name in ufuncs.__all__:
+        assert callable(getattr(jnp, name)), name
+    assert {u.name for u in UFUNCS} - {"fix"} <= set(dir(jjnp)) | {"fix"}
