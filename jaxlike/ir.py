@@ -147,6 +147,9 @@ def _literal_text(lit):
 
 
 def _param_text(value, names, indent):
+    if isinstance(value, tuple) and value and all(isinstance(v, (Jaxpr, ClosedJaxpr)) for v in value):
+        pad = " " * (indent + 4)
+        return "(\n" + "\n".join(pad + _param_text(v, names, indent + 2) for v in value) + f"\n{' ' * (indent + 2)})"
     if isinstance(value, Jaxpr):
         return _print_jaxpr(value, names, indent + 2)
     if isinstance(value, ClosedJaxpr):

@@ -22,7 +22,7 @@ from jaxlike.lax.structural import broadcast_in_dim, full, pad
 from jaxlike.source_info import user_line
 from jaxlike.transforms import ad, batching
 
-__all__ = ['fft', 'FftType']
+__all__ = ['fft', 'fft_p', 'FftType']
 
 
 class FftType(enum.IntEnum):
@@ -65,9 +65,10 @@ def _fft_abstract_eval(x, *, fft_type, fft_lengths):
 
 
 def _check_trailing(shape, expected, fft_type):
-    if tuple(shape[len(shape) - len(expected):]) != tuple(expected):
-        raise _error(f"lax.fft ({fft_type.name}): the operand's trailing dimensions {shape[len(shape) - len(expected):]}"
-                     f" must be {tuple(expected)} (operand shape {shape}).")
+    trailing = tuple(shape[len(shape) - len(expected):])
+    if trailing != tuple(expected):
+        raise _error(f"lax.fft ({fft_type.name}): the operand's trailing dimensions {trailing} must be "
+                     f"{tuple(expected)} (operand shape {shape}).")
 
 
 def _frequency_weights(n_out, n, dtype):

@@ -17,8 +17,8 @@ from jaxlike import dtypes
 from jaxlike.core import Primitive, ShapedArray, get_aval
 from jaxlike.lax.base import operands
 from jaxlike.lax.dot import Precision, dot_general
-from jaxlike.lax.elementwise import (abs, add, bitwise_and, complex, conj, convert_element_type, div, eq, ge, imag, le, mul,
-                                     neg, real, reciprocal, select_n, sub)
+from jaxlike.lax.elementwise import (abs, add, bitwise_and, complex, conj, convert_element_type, div, eq, ge, imag,
+                                     le, mul, neg, real, reciprocal, select_n, sub)
 from jaxlike.lax.reductions import argmax, reduce_sum
 from jaxlike.lax.slicing import GatherDimensionNumbers, gather, slice as slice_
 from jaxlike.lax.structural import broadcast_in_dim, broadcasted_iota, concatenate, expand_dims, full, pad, transpose
@@ -117,21 +117,13 @@ def matmul(a, b):
     return dot_general(a, b, (((nb + 1,), (nb,)), (batch, batch)), precision=Precision.HIGHEST)
 
 
-def zeros_like(x):
-    shape, dtype = _shape(x), _dtype(x)
-    if int(np.prod(shape)) <= _HOST_MASK_LIMIT:  # see matrix_mask
-        from jaxlike.array import host_array
-        return host_array(np.zeros(shape, dtype), dtype)
-    return full(shape, 0, dtype)
-
-
 def _as_dtype(x, dtype):
     return x if _dtype(x) == dtype else convert_element_type(x, dtype)
 
 
-# Eager mode compiles each distinct primitive once per shape, so the masks of small matrices are
-# built on the host (no compilation, and a jit constant of at most _HOST_MASK_LIMIT elements);
-# large ones come from iota comparisons inside the computation.
+# Eager mode compiles each distinct primitive once per shape, so the masks and zeros of small
+# matrices are built on the host (no compilation; under jit, a constant of at most
+# _HOST_MASK_LIMIT elements); large ones come from iota comparisons inside the computation.
 _HOST_MASK_LIMIT = 1 << 16
 
 _MASK_RULES = {
@@ -139,6 +131,14 @@ _MASK_RULES = {
     "upper": (lambda i, j, k: j >= i + k, lambda i, j, k: ge(j, add(i, k))),
     "diagonal": (lambda i, j, k: (i == j) & (i >= k), lambda i, j, k: bitwise_and(eq(i, j), ge(i, k))),
 }
+
+
+def zeros_like(x):
+    shape, dtype = _shape(x), _dtype(x)
+    if int(np.prod(shape)) <= _HOST_MASK_LIMIT:
+        from jaxlike.array import host_array
+        return host_array(np.zeros(shape, dtype), dtype)
+    return full(shape, 0, dtype)
 
 
 def matrix_mask(shape, kind, k=0):
@@ -225,6 +225,8 @@ def diag_embed(v):
 def permute_rows(x, permutation):
     """x[..., permutation[..., i], :] for each row i; permutation has x's leading dimensions."""
     shape = _shape(x)
+    if 0 in shape:
+        return x
     nb = len(shape) - 2
     indices = expand_dims(permutation, (nb + 1,))
     batch = tuple(range(nb))
@@ -389,10 +391,10 @@ def lu_factors_to_matrices(lu_factors):
     dtype = _dtype(lu_factors)
     lower = tril(pad_last(slice_last(lu_factors, m, k), 0, m - k), -1)
     l = add(lower, eye_like(_shape(lower), dtype))
-    upper = triu(pad_last(slice_last(lu_factors, k, n), n - k, 0))
-    # U's trailing (n - k) diagonal entries are 1 when m < n, so that U is invertible.
-    tail = eye_like(_shape(upper), dtype, start=k)
-    return l, add(upper, tail)
+    u = triu(pad_last(slice_last(lu_factors, k, n), n - k, 0))
+    if k < n:  # a wide matrix: U's trailing diagonal entries are set to 1 so that U is invertible
+        u = add(u, eye_like(_shape(u), dtype, start=k))
+    return l, u
 
 
 def _lu_jvp(primals, tangents):

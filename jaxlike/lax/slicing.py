@@ -18,8 +18,8 @@ from jaxlike.transforms import ad, batching
 from jaxlike.transforms.ad import Zero, is_undefined_primal
 
 __all__ = ['slice', 'dynamic_slice', 'dynamic_update_slice', 'gather', 'scatter', 'scatter_add', 'scatter_mul',
-           'scatter_min', 'scatter_max', 'scatter_apply', 'GatherDimensionNumbers', 'ScatterDimensionNumbers', 'GatherScatterMode',
-           'slice_in_dim', 'index_in_dim', 'dynamic_slice_in_dim', 'dynamic_index_in_dim',
+           'scatter_min', 'scatter_max', 'scatter_apply', 'GatherDimensionNumbers', 'ScatterDimensionNumbers',
+           'GatherScatterMode', 'slice_in_dim', 'index_in_dim', 'dynamic_slice_in_dim', 'dynamic_index_in_dim',
            'dynamic_update_slice_in_dim', 'dynamic_update_index_in_dim']
 
 
@@ -660,8 +660,9 @@ def _scatter_extremal_jvp(prim):
                                      params["unique_indices"], params["mode"])
         out_at_updates = _gather_back(out, indices, updates_aval.shape, dn, sorted_, unique, mode)
         operand_wins, update_wins = eq(operand, out), eq(updates, out_at_updates)
-        as_float = lambda mask: convert_element_type(mask, operand_aval.dtype)
-        winners = scatter_add_p.bind(as_float(operand_wins), indices, as_float(update_wins), **params)
+        dtype = operand_aval.dtype
+        winners = scatter_add_p.bind(convert_element_type(operand_wins, dtype), indices,
+                                     convert_element_type(update_wins, dtype), **params)
         total = scatter_add_p.bind(select(operand_wins, t_operand, _zeros(operand_aval)), indices,
                                    select(update_wins, t_updates, _zeros(updates_aval)), **params)
         return out, div(total, winners)

@@ -74,6 +74,8 @@ def _parse_index(shape, idx):
             terms.append(_static_slice(entry, shape[axis]))
             axis += 1
         elif isinstance(entry, (_Int, _IntArray)):
+            if isinstance(entry, _Int) and shape[axis] == 0:
+                raise IndexError(f"index is out of bounds for axis {axis} with size 0.{user_line()}")
             terms.append(entry)
             axis += 1
         elif entry.ndim == 0:  # a scalar boolean indexes a new unit axis: [0] keeps it, [] empties it
@@ -229,8 +231,8 @@ def _advanced_shape(terms):
 def _layout(terms):
     """The result's axes in order: 'adv' (the broadcast advanced indices), slice terms, and new axes.
 
-    As in NumPy, advanced indices separated by a slice or None put their axes first; adjacent
-    ones put them where the first of them stands.
+    As in NumPy, advanced indices separated by a slice, None or an ellipsis put their axes first;
+    adjacent ones put them where the first of them stands.
     """
     if not _has_arrays(terms):
         return [t for t in terms if isinstance(t, (_Slice, _NewAxis))]
@@ -302,8 +304,6 @@ def _axis_terms(terms):
 
 def _static_int(value, size, normalize):
     """A static integer index, wrapped if negative and clamped into range (JAX clamps gathers)."""
-    if size == 0:
-        raise IndexError(f"index {value} is out of bounds for an axis of size 0.{user_line()}")
     if normalize and value < 0:
         value += size
     return builtins.min(builtins.max(value, 0), size - 1)
@@ -411,9 +411,10 @@ def _is_host(x):
 
 def _wrap_negative(value, size):
     """Negative entries of a signed integer array count from the end."""
-    if dtypes.kind(value.aval.dtype) != "i":
+    dtype = value.aval.dtype
+    if dtypes.kind(dtype) != "i":
         return value
-    return lax.select(lax.lt(value, lax.full_like(value, 0)), lax.add(value, lax.full_like(value, size)), value)
+    return lax.select(lax.lt(value, lax.full((), 0, dtype)), lax.add(value, lax.full((), size, dtype)), value)
 
 
 def _index_values(value, size, normalize, dtype):

@@ -12,7 +12,6 @@ from typing import NamedTuple
 import numpy as np
 
 from jaxlike import dtypes, lax
-from jaxlike.core import get_aval
 from jaxlike.lax import linalg as lax_linalg
 from jaxlike.numpy._core import (asarray_operand, broadcast_shapes, broadcast_to_shape, canonicalize_axis,
                                   promote_dtypes_inexact)
@@ -71,10 +70,6 @@ def _at_least_2d(name, a):
 
 def _scalar(value, dtype):
     return lax.full((), value, dtype)
-
-
-def _real(x):
-    return lax.real(x) if dtypes.is_complex(x.dtype) else x
 
 
 def _abs_squared(x):
@@ -740,5 +735,3 @@ def trace(x, /, *, offset=0, dtype=None):
     from jaxlike.numpy.ranges import trace as trace_
     return trace_(x, offset=offset, axis1=-2, axis2=-1, dtype=dtype)
 
-
-del get_aval

@@ -9,8 +9,8 @@ import operator
 import numpy as np
 
 from jaxlike import dtypes, lax
-from jaxlike.numpy._core import (asarray_operand, broadcast_arrays, host_constant, promote_and_broadcast,
-                                  promote_dtypes, promote_dtypes_inexact, promote_dtypes_numeric)
+from jaxlike.numpy._core import (asarray_operand, broadcast_arrays, host_constant, promote_dtypes,
+                                  promote_dtypes_inexact)
 from jaxlike.source_info import user_line
 
 __all__ = [
@@ -58,6 +58,14 @@ def _const(x, value):
     return host_constant(value, x.aval.dtype)
 
 
+def _lax_const(x, value):
+    """A constant for an expression in x, typed as JAX types them: a weak Python scalar next to a weakly
+    typed rank-0 x, else a strongly typed constant of x's dtype (which makes the result strongly typed)."""
+    if x.aval.weak_type and x.aval.shape == ():
+        return value.item() if isinstance(value, np.generic) else value
+    return host_constant(value, x.aval.dtype)
+
+
 def _full_like(x, value):
     return lax.full_like(x, value)
 
@@ -65,6 +73,19 @@ def _full_like(x, value):
 def _reject_complex(name, *xs):
     if any(_is_complex(x) for x in xs):
         raise TypeError(f"{name} does not support complex-valued inputs.{user_line()}")
+
+
+def promote_dtypes_numeric(*args):
+    """Promotes; bools then become int32 (JAX's numeric promotion, also with x64 on)."""
+    arrays = promote_dtypes(*args)
+    if arrays[0].aval.dtype == np.bool_:
+        return [lax.convert_element_type(a, np.int32) for a in arrays]
+    return arrays
+
+
+def promote_and_broadcast(*args, inexact=False, numeric=False):
+    promote = promote_dtypes_inexact if inexact else promote_dtypes_numeric if numeric else promote_dtypes
+    return broadcast_arrays(*promote(*args))
 
 
 def _binary(lax_fn, name, inexact=False, numeric=False):
@@ -358,6 +379,7 @@ def log10(x, /):
 
 def _logaddexp_real(x1, x2, exp_fn, log1p_scale):
     """max + log1p(exp(-|x1 - x2|)) * scale, written so every derivative is exact, even at x1 == x2."""
+    x1, x2 = broadcast_arrays(x1, x2, keep_scalars=False)
     x1_wins = lax.ge(x1, x2)
     high = lax.select(x1_wins, x1, x2)
     # -|x1 - x2| from the branch that is right for each element: never positive, so exp cannot overflow,
@@ -365,7 +387,7 @@ def _logaddexp_real(x1, x2, exp_fn, log1p_scale):
     minus_gap = lax.select(x1_wins, lax.sub(x2, x1), lax.sub(x1, x2))
     correction = lax.log1p(exp_fn(minus_gap))
     if log1p_scale is not None:
-        correction = lax.mul(log1p_scale, correction)
+        correction = lax.mul(_lax_const(high, log1p_scale), correction)
     out = lax.add(high, correction)
     delta = lax.sub(x1, x2)
     return lax.select(lax.ne(delta, delta), lax.add(x1, x2), out)  # nan or inf - inf: x1 + x2 says which
@@ -373,16 +395,18 @@ def _logaddexp_real(x1, x2, exp_fn, log1p_scale):
 
 def _logaddexp_complex(x1, x2, exp_fn, log1p_scale, period):
     high = lax.max(x1, x2)
-    out = lax.add(high, _scaled(lax.log1p(exp_fn(lax.sub(lax.add(x1, x2), lax.mul(high, 2.0)))), log1p_scale))
-    # Wrap the imaginary part into [-period/2, period/2).
-    half = _real_const(x1, period / 2)
-    shifted = lax.rem(lax.add(lax.imag(out), half), _real_const(x1, period))
-    shifted = lax.select(lax.lt(shifted, 0.0), lax.add(shifted, _real_const(x1, period)), shifted)
-    return lax.complex(lax.real(out), lax.sub(shifted, half))
+    correction = lax.log1p(exp_fn(lax.sub(lax.add(x1, x2), lax.mul(high, _lax_const(high, 2)))))
+    if log1p_scale is not None:
+        correction = lax.mul(_lax_const(high, log1p_scale), correction)
+    out = lax.add(high, correction)
+    return lax.complex(lax.real(out), _wrap_imaginary(lax.imag(out), period / 2))
 
 
-def _scaled(x, scale):
-    return x if scale is None else lax.mul(scale, x)
+def _wrap_imaginary(x, half):
+    """x wrapped into [-half, half)."""
+    shifted = lax.rem(lax.add(x, _lax_const(x, half)), _lax_const(x, 2 * half))
+    shifted = lax.select(lax.lt(shifted, _lax_const(x, 0)), lax.add(shifted, _lax_const(x, 2 * half)), shifted)
+    return lax.sub(shifted, _lax_const(x, half))
 
 
 def logaddexp(x1, x2, /):
@@ -396,7 +420,7 @@ def logaddexp(x1, x2, /):
 def logaddexp2(x1, x2, /):
     """jnp.logaddexp2: log2(2**x1 + 2**x2) without overflow."""
     x1, x2 = promote_and_broadcast(x1, x2, inexact=True)
-    log2_e = _const(x1, 1 / np.log(2))
+    log2_e = 1 / np.log(2)
     if _is_complex(x1):
         return _logaddexp_complex(x1, x2, lax.exp2, log2_e, 2 * np.pi / np.log(2))
     return _logaddexp_real(x1, x2, lax.exp2, log2_e)
@@ -427,12 +451,13 @@ def hypot(x1, x2, /):
         raise ValueError("jnp.hypot is not well defined for complex-valued inputs. Please convert to real values "
                          f"first, such as by using abs(x).{user_line()}")
     a, b = lax.abs(x1), lax.abs(x2)
-    any_inf = lax.bitwise_or(lax.eq(a, _const(a, np.inf)), lax.eq(b, _const(b, np.inf)))
+    any_inf = lax.bitwise_or(lax.eq(a, np.inf), lax.eq(b, np.inf))
     high, low = lax.max(a, b), lax.min(a, b)
-    high_is_zero = lax.eq(high, _const(high, 0))
-    safe_high = where(high_is_zero, _const(high, 1), high)
-    scaled = lax.mul(high, lax.sqrt(lax.add(_const(high, 1), lax.square(lax.div(low, safe_high)))))
-    return where(any_inf, _const(high, np.inf), where(high_is_zero, high, scaled))
+    high_is_zero = lax.eq(high, 0.0)
+    safe_high = where(high_is_zero, 1.0, high)
+    scaled = lax.mul(high, lax.sqrt(lax.add(1.0, lax.square(lax.div(low, safe_high)))))
+    out = where(high_is_zero, high, scaled)
+    return where(any_inf, _lax_const(out, np.inf), out)
 
 
 def deg2rad(x, /):
@@ -454,11 +479,11 @@ def sinc(x, /):
     """jnp.sinc: sin(pi x) / (pi x), with sinc(0) = 1."""
     (x,) = promote_dtypes_inexact(asarray_operand(x))
     at_zero = lax.eq(x, 0.0)
-    pi_x = lax.mul(_const(x, np.pi), x)
-    safe_pi_x = where(at_zero, _const(x, 1), pi_x)
+    pi_x = lax.mul(np.pi, x)
+    safe_pi_x = where(at_zero, 1.0, pi_x)
     # At 0 a Maclaurin polynomial (exactly 1 there) gives the right derivatives up to the fourth order.
     t2 = lax.square(pi_x)
-    maclaurin = lax.add(_const(x, 1), lax.mul(t2, lax.add(_const(x, -1 / 6), lax.mul(t2, _const(x, 1 / 120)))))
+    maclaurin = lax.add(1.0, lax.mul(t2, lax.add(-1 / 6, lax.mul(t2, 1 / 120))))
     return where(at_zero, maclaurin, lax.div(lax.sin(safe_pi_x), safe_pi_x))
 
 
@@ -491,7 +516,9 @@ def fix(x, out=None):
 
 def rint(x, /):
     """jnp.rint: round to the nearest integer, ties to even, in an inexact type."""
-    (x,) = promote_dtypes_inexact(asarray_operand(x))
+    x = asarray_operand(x)
+    if _is_integral_or_bool(x):  # already integral: just the float type (not weak, as in JAX)
+        return lax.convert_element_type(x, promote_dtypes_inexact(x)[0].aval.dtype)
     if _is_complex(x):
         return _on_parts(_round_half_even, x)
     return _round_half_even(x)
@@ -524,7 +551,7 @@ def _round_float(x, decimals):
     dtype = x.aval.dtype
     if dtype == np.float16:  # 10**decimals overflows float16 quickly: compute in float32
         x = lax.convert_element_type(x, np.float32)
-    factor = _const(x, 10.0 ** decimals)
+    factor = 10.0 ** decimals
     out = lax.div(_round_half_even(lax.mul(x, factor)), factor)
     return lax.convert_element_type(out, dtype) if dtype == np.float16 else out
 
@@ -561,8 +588,6 @@ def isinf(x, /):
 def isnan(x, /):
     """jnp.isnan: True where x is nan (in either part, for complex)."""
     x = asarray_operand(x)
-    if _is_integral_or_bool(x):
-        return lax.full(x.aval.shape, False, np.bool_)
     if _is_complex(x):
         return lax.bitwise_or(isnan(lax.real(x)), isnan(lax.imag(x)))
     return lax.ne(x, x)
@@ -662,9 +687,10 @@ def clip(arr=None, /, min=None, max=None, *, a=None, a_min=None, a_max=None):
 def heaviside(x1, x2, /):
     """jnp.heaviside: 0 where x1 < 0, 1 where x1 > 0, x2 where x1 == 0 (nan stays nan)."""
     x1, x2 = promote_and_broadcast(x1, x2, inexact=True)
+    zero = _lax_const(x1, 0)
     at_zero_or_nan = where(isnan(x1), x1, x2)
-    positive_part = where(lax.gt(x1, _const(x1, 0)), _const(x1, 1), at_zero_or_nan)
-    return where(lax.lt(x1, _const(x1, 0)), _const(x1, 0), positive_part)
+    positive_part = where(lax.gt(x1, zero), _lax_const(x1, 1), at_zero_or_nan)
+    return where(lax.lt(x1, zero), zero, positive_part)
 
 
 def where(condition, x=None, y=None, /, *, size=None, fill_value=None):

@@ -96,6 +96,39 @@ def split_keys(key, num):
     return [lax.index_in_dim(keys, i, axis=0, keepdims=False) for i in range(num)]
 
 
+def stop_gradient(x):
+    """lax.stop_gradient; a custom_jvp stand-in while jaxlike.lax has none (remove it once it does)."""
+    stop = getattr(lax, "stop_gradient", None)
+    return stop(x) if stop is not None else _zero_tangent(x)
+
+
+def _make_zero_tangent():
+    from jaxlike.transforms.custom_derivatives import custom_jvp
+
+    @custom_jvp
+    def zero_tangent(x):
+        return x
+
+    @zero_tangent.defjvp
+    def _jvp(primals, tangents):
+        return primals[0], jnp.zeros_like(primals[0])
+    return zero_tangent
+
+
+_zero_tangent = _make_zero_tangent()
+
+
+def top_k_indices(x, k):
+    """Indices of the k largest entries along the last axis (lax.top_k's; a stable sort stands in while
+    jaxlike.lax has no top_k)."""
+    top_k = getattr(lax, "top_k", None)
+    if top_k is not None:
+        return top_k(x, k)[1]
+    positions = lax.broadcasted_iota(np.int32, get_aval(x).shape, get_aval(x).ndim - 1)
+    _, order = lax.sort((lax.neg(x), positions), dimension=-1, is_stable=True, num_keys=1)
+    return lax.slice_in_dim(order, 0, k, axis=-1)
+
+
 def const(x, value):
     """A constant of `x`'s dtype (so that lax arithmetic needs no promotion)."""
     return lax.full((), value, get_aval(x).dtype)
@@ -329,7 +362,7 @@ def _categorical_top_k(key, logits, axis, shape, mode):
     prefix = shape[:len(shape) - batch_ndim]
     perturbed = jnp.add(logits, gumbel_body(key, logits.shape, logits.dtype, mode))
     moved = jnp.moveaxis(perturbed, axis % ndim, -1)
-    _, indices = lax.top_k(moved, math.prod(prefix))
+    indices = top_k_indices(moved, math.prod(prefix))
     indices = jnp.moveaxis(indices, -1, 0)
     return lax.reshape(indices, shape)
 
@@ -400,7 +433,7 @@ def rademacher(key, shape=(), dtype=None):
     return _rademacher(key, shape, dtype)
 
 
-@jit_per_mode(static_argnums=(1, 2, 3))
+@jit_per_mode(static_argnums=(1, 2))
 def _truncated_normal(key, shape, dtype, lower, upper):
     sqrt2 = lax.full((), np.sqrt(2), dtype)
     lower = lax.convert_element_type(lower, dtype)
@@ -410,8 +443,8 @@ def _truncated_normal(key, shape, dtype, lower, upper):
     u = uniform_body(key, shape, dtype, a, b)
     out = lax.mul(sqrt2, lax.erf_inv(u))
     # Rounding (or u == a) could leave the open interval (lower, upper): clamp to just inside it.
-    low = lax.nextafter(lax.stop_gradient(lower), lax.full_like(lower, np.inf))
-    high = lax.nextafter(lax.stop_gradient(upper), lax.full_like(upper, -np.inf))
+    low = lax.nextafter(stop_gradient(lower), lax.full_like(lower, np.inf))
+    high = lax.nextafter(stop_gradient(upper), lax.full_like(upper, -np.inf))
     return jnp.minimum(jnp.maximum(out, low), high)
 
 
@@ -618,7 +651,7 @@ def _dirichlet(key, alpha, shape, dtype):
 
 
 def _softmax(x, axis):
-    unnormalized = lax.exp(jnp.subtract(x, lax.stop_gradient(jnp.max(x, axis, keepdims=True))))
+    unnormalized = lax.exp(jnp.subtract(x, stop_gradient(jnp.max(x, axis, keepdims=True))))
     return jnp.divide(unnormalized, jnp.sum(unnormalized, axis, keepdims=True))
 
 
@@ -835,7 +868,7 @@ def _choice_by_cdf(key, p, shape):
 @jit_per_mode(static_argnums=(2, 3))
 def _choice_top_k(key, p, k, mode):
     perturbed = jnp.add(gumbel_body(key, p.shape, p.dtype, mode), lax.log(p))
-    return lax.top_k(perturbed, k)[1].astype(dtypes.default_int())
+    return top_k_indices(perturbed, k).astype(dtypes.default_int())
 
 
 # ---- Poisson -------------------------------------------------------------------------------------
@@ -925,6 +958,7 @@ def _linalg():
 @jit_per_mode(static_argnums=(3, 4, 5))
 def _multivariate_normal(key, mean, cov, shape, dtype, method):
     linalg = _linalg()
+    mean, cov = lax.convert_element_type(mean, dtype), lax.convert_element_type(cov, dtype)
     if method == "svd":
         u, s, _ = linalg.svd(cov)
         factor = jnp.multiply(u, lax.sqrt(lax.expand_dims(s, (s.ndim - 1,))))
@@ -940,11 +974,16 @@ def _multivariate_normal(key, mean, cov, shape, dtype, method):
 def multivariate_normal(key, mean, cov, shape=None, dtype=None, method="cholesky"):
     """Multivariate normal samples with `mean` [..., n] and covariance `cov` [..., n, n]."""
     key = single_key("multivariate_normal", key)
+    if isinstance(mean, (list, tuple)) or isinstance(cov, (list, tuple)):
+        raise TypeError(f"multivariate_normal requires arrays for mean and cov, got a list; convert it with "
+                        f"jnp.asarray.{user_line()}")
+    mean, cov = jnp.asarray(mean), jnp.asarray(cov)
+    if dtype is None:  # the parameters' common inexact type
+        common = dtypes.result_type(mean, cov)
+        dtype = common if dtypes.is_inexact(common) else dtypes.default_float()
     dtype = float_dtype("multivariate_normal", dtype)
     if method not in ("svd", "eigh", "cholesky"):
         raise ValueError(f"method must be one of {{'svd', 'eigh', 'cholesky'}}, got {method!r}.{user_line()}")
-    mean = lax.convert_element_type(jnp.asarray(mean), dtype)
-    cov = lax.convert_element_type(jnp.asarray(cov), dtype)
     if mean.ndim < 1:
         raise ValueError(f"multivariate_normal requires mean.ndim >= 1, got mean.ndim == {mean.ndim}.{user_line()}")
     if cov.ndim < 2:

@@ -22,7 +22,7 @@ def check(ours, theirs, *args, jit=True):
 
 
 @pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("axis,reverse", [(0, False), (1, False), (1, True), (-1, True)])
+@pytest.mark.parametrize("axis,reverse", [(0, False), (1, True), (-1, False)])
 def test_cumulative_values(name, axis, reverse):
     jax_axis = axis % 2  # jax.lax requires a nonnegative axis; jaxlike also takes negative ones
     for x in (X, I):
@@ -54,7 +54,7 @@ def test_cumulative_grads():
     x = RNG.normal(size=(2, 5))
     check_grads(lambda x: lax.cumsum(x, 1, reverse=True), [x])
     check_grads(lambda x: lax.cumprod(x, 1), [x])
-    check_grads(lambda x: lax.cummax(x, 0), [x])
+    check_grads(lambda x: lax.cummax(x, 0), [x], order=1)
 
 
 def test_cumsum_transpose_is_reversed_cumsum():
@@ -68,7 +68,7 @@ def test_grads_with_zeros_and_ties_match_jax(name):
     x = np.array([[2.0, 0.0, 3.0, 3.0, 0.0], [1.0, 1.0, -1.0, 4.0, 4.0]], np.float32)
     w = RNG.normal(size=x.shape).astype(np.float32)
     ours = jaxlike.jit(jaxlike.grad(lambda x: jnp.sum(getattr(lax, name)(x, 1) * w)))(x)
-    theirs = jax.grad(lambda x: jax.numpy.sum(getattr(jax.lax, name)(x, 1) * w))(x)
+    theirs = jax.jit(jax.grad(lambda x: jax.numpy.sum(getattr(jax.lax, name)(x, 1) * w)))(x)
     assert_same(ours, theirs)
 
 
@@ -86,9 +86,12 @@ def test_vmap_cumulative(name, bdim):
 @pytest.mark.parametrize("n", [0, 1, 2, 5, 8, 13])
 def test_associative_scan_lengths(n):
     x = np.arange(1, n + 1, dtype=np.float32)
-    np.testing.assert_allclose(lax.associative_scan(lax.add, x), np.cumsum(x))
-    np.testing.assert_allclose(lax.associative_scan(lax.mul, x / 4, reverse=True), np.cumprod((x / 4)[::-1])[::-1],
-                               rtol=1e-6)
+    scans = jaxlike.jit(lambda x: (lax.associative_scan(lax.add, x), lax.associative_scan(lax.mul, x / 4, reverse=True)))
+    sums, products = scans(x)
+    np.testing.assert_allclose(sums, np.cumsum(x))
+    np.testing.assert_allclose(products, np.cumprod((x / 4)[::-1])[::-1], rtol=1e-6)
+    if n == 5:  # eagerly too
+        np.testing.assert_allclose(lax.associative_scan(lax.add, x), np.cumsum(x))
 
 
 def test_associative_scan_pytree_and_axis():
@@ -97,7 +100,7 @@ def test_associative_scan_pytree_and_axis():
 
     def combine(x, y):
         return {"s": lax.add(x["s"], y["s"]), "m": lax.max(x["m"], y["m"])}
-    out = lax.associative_scan(combine, {"s": a, "m": b}, axis=1)
-    theirs = jax.lax.associative_scan(lambda x, y: {"s": x["s"] + y["s"], "m": jax.numpy.maximum(x["m"], y["m"])},
-                                      {"s": a, "m": b}, axis=1)
+    out = jaxlike.jit(lambda a, b: lax.associative_scan(combine, {"s": a, "m": b}, axis=1))(a, b)
+    theirs = jax.jit(lambda a, b: jax.lax.associative_scan(
+        lambda x, y: {"s": x["s"] + y["s"], "m": jax.numpy.maximum(x["m"], y["m"])}, {"s": a, "m": b}, axis=1))(a, b)
     assert_same(out, theirs)

@@ -117,7 +117,8 @@ def test_triangular_solve_all_flags(enable_x64, flags):
 def test_triangular_solve_derivatives(enable_x64, left_side, transpose_a, order):
     a = general((3, 3), np.float64) + 4 * np.eye(3)
     b = general((3, 4) if left_side else (4, 3), np.float64, 1)
-    f = lambda a, b: linalg.triangular_solve(a, b, left_side=left_side, lower=True, transpose_a=transpose_a)  # noqa: E731
+    def f(a, b):
+        return linalg.triangular_solve(a, b, left_side=left_side, lower=True, transpose_a=transpose_a)
     check_grads(f, [a, b], order=order)
 
 

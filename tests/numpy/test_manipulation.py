@@ -192,7 +192,7 @@ PAD_MODES = [
 def test_pad_modes(mode, kwargs):
     width = ((2, 7), (1, 3))  # wider than the axes: reflect and wrap go around more than once
     check("pad", F, width, mode=mode, jit=mode in ("reflect", "constant"), **kwargs)
-    if mode not in ("empty",):
+    if mode in ("edge", "symmetric", "linear_ramp", "mean"):
         check("pad", I, ((1, 0), (2, 5)), mode=mode, jit=False, **kwargs)
 
 
@@ -214,7 +214,7 @@ def test_pad_width_forms_and_errors():
 # ---- gradients ------------------------------------------------------------------------------
 def test_grads_of_manipulations():
     x = RNG.normal(size=(3, 4))
-    check_grads(lambda x: jnp.pad(x, ((2, 4), (1, 0)), mode="reflect"), [x])
+    check_grads(lambda x: jnp.pad(x, ((2, 4), (1, 0)), mode="reflect"), [x], order=1)
     check_grads(lambda x: jnp.roll(jnp.tile(x, (1, 2)), 3, axis=1), [x], order=1)
     check_grads(lambda x, y: jnp.stack([jnp.rot90(x), jnp.repeat(y, 2, axis=0)[:4]]), [x, x[:, :3] * 2], order=1)
 
@@ -222,8 +222,9 @@ def test_grads_of_manipulations():
 def test_grad_of_pad_modes_matches_jax():
     w = RNG.normal(size=(7, 8)).astype(np.float32)
     for mode in ("symmetric", "wrap", "edge", "mean"):
-        ours = jaxlike.grad(lambda x: jnp.sum(jnp.pad(x, ((2, 2), (1, 3)), mode=mode) * w))(F)
-        assert_same(ours, jax.grad(lambda x: jjnp.sum(jjnp.pad(x, ((2, 2), (1, 3)), mode=mode) * w))(F))
+        ours = jaxlike.jit(jaxlike.grad(lambda x: jnp.sum(jnp.pad(x, ((2, 2), (1, 3)), mode=mode) * w)))(F)
+        theirs = jax.jit(jax.grad(lambda x: jjnp.sum(jjnp.pad(x, ((2, 2), (1, 3)), mode=mode) * w)))(F)
+        assert_same(ours, theirs)
 
 
 # ---- vmap -----------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ import pytest
 from testing_utils import assert_same, check_grads
 
 import jaxlike
-import jaxlike.numpy as jnp
 import jaxlike.numpy.linalg as la
 
 

@@ -43,7 +43,11 @@ class Ufunc:
         return functools.partial(getattr(jjnp, name), **kwargs)
 
     def args(self, rng, shape, dtype):
-        return [rand(rng, shape, dtype, *self.ranges[min(i, len(self.ranges) - 1)]) for i in range(self.nargs)]
+        return [rand(rng, shape, dtype, *self._range(i, dtype)) for i in range(self.nargs)]
+
+    def _range(self, i, dtype):
+        low, high = self.ranges[min(i, len(self.ranges) - 1)]
+        return (1, 4) if np.dtype(dtype).kind == "u" and high < 1 else (low, high)
 
 
 POSITIVE, UNIT, ABOVE_ONE, NONZERO = ((0.5, 3.0),), ((-0.9, 0.9),), ((1.1, 3.0),), ((-5.0, 5.0), (1.0, 3.0))
@@ -69,8 +73,8 @@ UFUNCS = [
     Ufunc("around", 1, grad=False), Ufunc("round", 1, kwargs=dict(decimals=2), grad=False, label="round2"),
     Ufunc("isfinite", 1, grad=False), Ufunc("isinf", 1, grad=False), Ufunc("isnan", 1, grad=False),
     Ufunc("isposinf", 1, grad=False), Ufunc("isneginf", 1, grad=False), Ufunc("nextafter", 2, grad=False),
-    Ufunc("nan_to_num", 1), Ufunc("clip", 1, kwargs=dict(min=-1, max=1.5)),
-    Ufunc("clip", 1, kwargs=dict(a_min=-1, a_max=2), label="clip_a_min"),
+    Ufunc("nan_to_num", 1), Ufunc("clip", 1, kwargs=dict(min=0.5, max=1.5)),
+    Ufunc("clip", 1, kwargs=dict(a_min=1, a_max=2), label="clip_a_min"),
     Ufunc("maximum", 2), Ufunc("minimum", 2), Ufunc("fmax", 2), Ufunc("fmin", 2), Ufunc("heaviside", 2, grad=False),
     Ufunc("equal", 2, grad=False), Ufunc("not_equal", 2, grad=False), Ufunc("less", 2, grad=False),
     Ufunc("less_equal", 2, grad=False), Ufunc("greater", 2, grad=False), Ufunc("greater_equal", 2, grad=False),
@@ -202,8 +206,14 @@ def _error_kind(exc_type):
     return exc_type
 
 
+def _ours_struct(x):
+    if isinstance(x, jax.ShapeDtypeStruct):
+        return jaxlike.ShapeDtypeStruct(x.shape, x.dtype, weak_type=x.weak_type)
+    return x
+
+
 def _same_outcome(ufunc, args):
-    ours = _outcome(lambda *a: jaxlike.eval_shape(ufunc.ours(), *a), *args)
+    ours = _outcome(lambda *a: jaxlike.eval_shape(ufunc.ours(), *a), *map(_ours_struct, args))
     theirs = _outcome(lambda *a: jax.eval_shape(ufunc.theirs(), *a), *args)
     if isinstance(theirs, type):
         assert isinstance(ours, type) and _error_kind(ours) == _error_kind(theirs), \
@@ -336,7 +346,7 @@ def test_floating_point_functions_special_values():
     binary = ["logaddexp", "logaddexp2", "hypot", "copysign", "fmax", "fmin", "maximum", "minimum", "heaviside",
               "nextafter", "arctan2", "less", "equal"]
     unary = ["signbit", "isnan", "isinf", "isfinite", "isposinf", "isneginf", "nan_to_num", "sign", "sinc", "rint",
-             "round", "trunc", "fix", "floor", "exp2", "log2", "log10", "reciprocal", "cbrt", "square"]
+             "round", "trunc", "floor", "exp2", "log2", "log10", "reciprocal", "cbrt", "square"]
     _check_fns(binary + unary, [[x, y]] * len(binary) + [[x]] * len(unary), eager=False)
     for name in ("signbit", "logaddexp", "copysign", "fmax", "nan_to_num", "heaviside", "hypot"):
         fn = getattr(jnp, name)
@@ -404,10 +414,10 @@ def test_bit_functions():
 
 def test_complex_functions():
     z = np.array([1 + 1j, -1 + 0j, 0 - 2j, 3 - 4j], np.complex64)
-    names = ["real", "imag", "conj", "conjugate", "angle", "absolute", "sign", "isfinite", "exp2", "log2", "log10",
-             "sinc", "square", "reciprocal", "logaddexp", "logaddexp2", "less", "greater_equal", "maximum", "fmin",
-             "deg2rad", "power"]
-    _check_fns(names, [[z]] * 16 + [[z, z[::-1]]] * 6, eager=False)
+    unary = ["real", "imag", "conj", "conjugate", "angle", "absolute", "sign", "isfinite", "isnan", "exp2", "log2",
+             "log10", "sinc", "square", "reciprocal", "deg2rad"]
+    binary = ["logaddexp", "logaddexp2", "less", "greater_equal", "maximum", "fmin", "power"]
+    _check_fns(unary + binary, [[z]] * len(unary) + [[z, z[::-1]]] * len(binary), eager=False)
     assert_same(jnp.angle(z, deg=True), jjnp.angle(z, deg=True))
     assert_same(jnp.angle(np.array([-1, 2], np.int32)), jjnp.angle(np.array([-1, 2], np.int32)))
     assert_same(jnp.power(z, 3), jjnp.power(z, 3))

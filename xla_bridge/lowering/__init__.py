@@ -10,6 +10,7 @@ from xla_bridge.lowering.core import (FunctionBuilder, LoweredModule, RuleContex
 from xla_bridge.lowering import rules_elementwise, rules_structural, rules_reductions, rules_indexing  # noqa: F401
 from xla_bridge.lowering import rules_calls, rules_dot, rules_sort, rules_cumulative, rules_random, rules_control_flow  # noqa: F401
 from xla_bridge.lowering import rules_linalg, rules_fft  # noqa: F401
+from xla_bridge.lowering import rules_convolution, rules_windowed, rules_special, rules_misc  # noqa: F401
 
 __all__ = ["FunctionBuilder", "LoweredModule", "RuleContext", "lower_jaxpr", "lower_jaxpr_module",
            "lowering_rules", "register", "tensor_type", "element_type"]

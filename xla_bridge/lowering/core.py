@@ -48,7 +48,7 @@ def tensor_type(aval_or_shape, dtype=None):
 
 def dense_attr(value, dtype):
     """A dense elements attribute holding `value` (a NumPy array) as `dtype`."""
-    value = np.asarray(value, dtype=dtype)
+    value = np.ascontiguousarray(value, dtype=dtype)
     flat = value.reshape(-1)
     if np.dtype(dtype) == np.bool_:
         if flat.size and (flat.all() or not flat.any()):

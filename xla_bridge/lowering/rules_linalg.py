@@ -1,10 +1,10 @@
-"""Lowering of the linear-algebra primitives: XLA's own ops where XLA has one, else jaxlib's kernels.
+"""Lowering of the linear-algebra primitives to jaxlib's LAPACK / cuSOLVER kernels and XLA's own ops.
 
 | primitive | CPU | GPU (CUDA / ROCm) |
 | --- | --- | --- |
 | cholesky | LAPACK ?potrf | stablehlo.cholesky (XLA calls cuSOLVER potrf) |
 | triangular_solve | LAPACK ?trsm | stablehlo.triangular_solve (XLA calls cuBLAS trsm) |
-| lu | LAPACK ?getrf + a StableHLO while loop for the permutation | {cu,hip}solver_getrf_ffi + {cu,hip}_lu_pivots_to_permutation |
+| lu | LAPACK ?getrf (+ a StableHLO while loop for the permutation) | {cu,hip}solver_getrf_ffi (+ {cu,hip}_lu_pivots_to_permutation) |
 | geqrf, householder_product, qr | LAPACK ?geqrf, ?orgqr / ?ungqr | {cu,hip}solver_geqrf_ffi, {cu,hip}solver_orgqr_ffi |
 | eigh | LAPACK ?syevd / ?heevd | {cu,hip}solver_syevd_ffi |
 | svd | LAPACK ?gesdd | {cu,hip}solver_gesvdj_ffi (m, n <= 1024), else {cu,hip}solver_gesvd_ffi |
@@ -108,9 +108,10 @@ def custom_call(ctx, target, operands, operand_avals, result_avals, config=None,
              f"result_layouts = {layouts(result_avals)}"]
     if aliases:
         single = len(result_avals) == 1
-        attrs.append("output_operand_aliases = [" + ", ".join(
+        aliases_text = ", ".join(
             f"#stablehlo.output_operand_alias<output_tuple_indices = [{'' if single else out}], "
-            f"operand_index = {operand}, operand_tuple_indices = []>" for operand, out in sorted(aliases.items())) + "]")
+            f"operand_index = {operand}, operand_tuple_indices = []>" for operand, out in sorted(aliases.items()))
+        attrs.append(f"output_operand_aliases = [{aliases_text}]")
     outs = ctx.op("stablehlo.custom_call", list(operands), list(result_avals), ", ".join(attrs),
                   operand_avals=list(operand_avals))
     return outs if isinstance(outs, list) else [outs]
