@@ -59,88 +59,90 @@ def _broadcast_and_upcast(impl):
 
 
 # ---- incomplete gamma: the two expansions ----------------------------------------------------------
-def _series(a, x, active, derivative):
-    """S = sum_n x^n / ((a+1)...(a+n)) and dS/da, so that P(a, x) = x^a e^-x / Gamma(a+1) * S."""
+def _iterate(body_fn, active, state):
+    """Runs body_fn on the still-active elements until none is (or MAX_ITERATIONS steps)."""
     lax = _lax()
-    eps = dtypes.finfo(get_aval(x).dtype).eps
 
-    def cond(state):
-        active, step = state[0], state[1]
+    def cond(carry):
+        active, step = carry[0], carry[1]
         return lax.bitwise_and(lax.lt(step, MAX_ITERATIONS), lax.reduce_or(active, tuple(range(active.ndim))))
 
-    def body(state):
-        active, step, r, term, total, dterm, dtotal = state
-        r_new = lax.add(r, _const(r, 1))
-        ratio = lax.div(x, r_new)
-        dterm_new = lax.mul(lax.sub(dterm, lax.div(term, r_new)), ratio)
-        term_new = lax.mul(term, ratio)
-        total_new, dtotal_new = lax.add(total, term_new), lax.add(dtotal, dterm_new)
-        if derivative:
-            going = lax.gt(lax.abs(lax.div(dterm_new, dtotal_new)), _const(x, eps))
-        else:
-            going = lax.gt(lax.div(term_new, total_new), _const(x, eps))
+    def body(carry):
+        active, step, state = carry[0], carry[1], carry[2:]
+        going, new = body_fn(lax.convert_element_type(lax.add(step, 1), get_aval(state[0]).dtype), state)
+        kept = tuple(lax.select(active, n, o) for n, o in zip(new, state))
+        return (lax.bitwise_and(active, going), lax.add(step, 1)) + kept
 
-        def keep(new, old):
-            return lax.select(active, new, old)
-        return (lax.bitwise_and(active, going), lax.add(step, 1), keep(r_new, r), keep(term_new, term),
-                keep(total_new, total), keep(dterm_new, dterm), keep(dtotal_new, dtotal))
+    return lax.while_loop(cond, body, (active, np.int32(0)) + tuple(state))[2:]
+
+
+def _series(a, x, active, derivative):
+    """S = sum_n x^n / ((a+1)...(a+n)) and dS/da, so that P(a, x) = x^a e^-x / Gamma(a+1) * S.
+    The derivative's terms are carried only when asked for (a smaller loop compiles much faster)."""
+    lax = _lax()
+    eps = _const(x, dtypes.finfo(get_aval(x).dtype).eps)
+
+    def body(n, state):
+        r, term, total = state[:3]
+        r = lax.add(r, _const(r, 1))
+        ratio = lax.div(x, r)
+        new_term = lax.mul(term, ratio)
+        new_total = lax.add(total, new_term)
+        if not derivative:
+            return lax.gt(lax.div(new_term, new_total), eps), (r, new_term, new_total)
+        dterm, dtotal = state[3:]
+        dterm = lax.mul(lax.sub(dterm, lax.div(term, r)), ratio)
+        dtotal = lax.add(dtotal, dterm)
+        return lax.gt(lax.abs(lax.div(dterm, dtotal)), eps), (r, new_term, new_total, dterm, dtotal)
 
     one, zero = _const(x, 1), _const(x, 0)
-    state = lax.while_loop(cond, body, (active, np.int32(0), a, one, one, zero, zero))
-    return state[4], state[6]
+    state = _iterate(body, active, (a, one, one) + ((zero, zero) if derivative else ()))
+    return state[2], (state[4] if derivative else None)
 
 
 def _continued_fraction(a, x, active, derivative):
     """F and dF/da for Q(a, x) = x^a e^-x / Gamma(a) * F, F = 1/(x+1-a- 1(1-a)/(x+3-a- 2(2-a)/(x+5-a- ...))),
     evaluated by the three-term recurrence of its convergents p_k / q_k (rescaled before they overflow)."""
     lax = _lax()
-    dtype = get_aval(x).dtype
-    eps = dtypes.finfo(dtype).eps
+    eps = dtypes.finfo(get_aval(x).dtype).eps
 
-    def cond(state):
-        active, k = state[0], state[1]
-        return lax.bitwise_and(lax.lt(k, MAX_ITERATIONS), lax.reduce_or(active, tuple(range(active.ndim))))
-
-    def body(state):
-        active, k, y, z, p1, q1, p2, q2, dp1, dq1, dp2, dq2, frac, dfrac = state
-        kf = lax.convert_element_type(lax.add(k, 1), dtype)
-        y_new, z_new = lax.add(y, _const(y, 1)), lax.add(z, _const(z, 2))
-        yk = lax.mul(y_new, kf)
-        p = lax.sub(lax.mul(p1, z_new), lax.mul(p2, yk))
-        q = lax.sub(lax.mul(q1, z_new), lax.mul(q2, yk))
-        # d/da of the recurrence, with dz/da = -1 and d(yk)/da = -k
-        dp = lax.add(lax.sub(lax.sub(lax.mul(dp1, z_new), p1), lax.mul(dp2, yk)), lax.mul(p2, kf))
-        dq = lax.add(lax.sub(lax.sub(lax.mul(dq1, z_new), q1), lax.mul(dq2, yk)), lax.mul(q2, kf))
+    def body(k, state):
+        y, z, p1, q1, p2, q2, frac = state[:7]
+        y, z = lax.add(y, _const(y, 1)), lax.add(z, _const(z, 2))
+        yk = lax.mul(y, k)
+        p = lax.sub(lax.mul(p1, z), lax.mul(p2, yk))
+        q = lax.sub(lax.mul(q1, z), lax.mul(q2, yk))
         usable = lax.ne(q, _const(q, 0))
         safe_q = lax.select(usable, q, _const(q, 1))
-        frac_new = lax.select(usable, lax.div(p, safe_q), frac)
-        dfrac_new = lax.select(usable, lax.div(lax.sub(dp, lax.mul(frac_new, dq)), safe_q), dfrac)
-        if derivative:
-            change = lax.abs(lax.sub(dfrac_new, dfrac))
-        else:
-            change = lax.abs(lax.div(lax.sub(frac, frac_new), frac_new))
-        going = lax.bitwise_or(lax.bitwise_not(usable), lax.gt(change, _const(change, eps)))
+        new_frac = lax.select(usable, lax.div(p, safe_q), frac)
         big = lax.gt(lax.abs(p), _const(p, 1 / eps))
 
         def rescaled(v):
             return lax.select(big, lax.mul(v, _const(v, eps)), v)
-
-        def keep(new, old):
-            return lax.select(active, new, old)
-        new = (y_new, z_new, rescaled(p), rescaled(q), rescaled(p1), rescaled(q1), rescaled(dp), rescaled(dq),
-               rescaled(dp1), rescaled(dq1), frac_new, dfrac_new)
-        old = (y, z, p1, q1, p2, q2, dp1, dq1, dp2, dq2, frac, dfrac)
-        return (lax.bitwise_and(active, going), lax.add(k, 1)) + tuple(keep(n, o) for n, o in zip(new, old))
+        new = (y, z, rescaled(p), rescaled(q), rescaled(p1), rescaled(q1), new_frac)
+        if not derivative:
+            change = lax.abs(lax.div(lax.sub(frac, new_frac), new_frac))
+            return lax.bitwise_or(lax.bitwise_not(usable), lax.gt(change, _const(change, eps))), new
+        dp1, dq1, dp2, dq2, dfrac = state[7:]
+        # d/da of the recurrence, with dz/da = -1 and d(yk)/da = -k
+        dp = lax.add(lax.sub(lax.sub(lax.mul(dp1, z), p1), lax.mul(dp2, yk)), lax.mul(p2, k))
+        dq = lax.add(lax.sub(lax.sub(lax.mul(dq1, z), q1), lax.mul(dq2, yk)), lax.mul(q2, k))
+        new_dfrac = lax.select(usable, lax.div(lax.sub(dp, lax.mul(new_frac, dq)), safe_q), dfrac)
+        change = lax.abs(lax.sub(new_dfrac, dfrac))
+        going = lax.bitwise_or(lax.bitwise_not(usable), lax.gt(change, _const(change, eps)))
+        return going, new + (rescaled(dp), rescaled(dq), rescaled(dp1), rescaled(dq1), new_dfrac)
 
     one, zero = _const(x, 1), _const(x, 0)
     y = lax.sub(one, a)
     z = lax.add(lax.add(x, y), one)
-    p1, q1 = lax.add(x, one), lax.mul(z, x)  # first convergent
+    p1, q1 = lax.add(x, one), lax.mul(z, x)  # the first convergent
     frac = lax.div(p1, q1)
-    dq1 = lax.neg(x)
-    dfrac = lax.div(lax.neg(lax.mul(frac, dq1)), q1)
-    state = lax.while_loop(cond, body, (active, np.int32(0), y, z, p1, q1, one, x, zero, dq1, zero, zero, frac, dfrac))
-    return state[12], state[13]
+    state = (y, z, p1, q1, one, x, frac)
+    if derivative:
+        dq1 = lax.neg(x)
+        state += (zero, dq1, zero, zero, lax.div(lax.neg(lax.mul(frac, dq1)), q1))
+    state = _iterate(body, active, state)
+    return state[6], (state[11] if derivative else None)
 
 
 class _GammaSetup:
@@ -168,16 +170,17 @@ def _any_of(*masks):
 
 def _igamma_impl(a, x):
     lax = _lax()
-    s = _GammaSetup(a, x, lax.bitwise_and(lax.gt(x, _const(x, 1)), lax.gt(x, a)))
-    domain_error = lax.bitwise_or(lax.lt(x, _const(x, 0)), lax.le(a, _const(a, 0)))
-    enabled = lax.bitwise_not(_any_of(s.x_is_zero, domain_error, s.underflow, s.is_nan))
+    s = _GammaSetup(a, x, lax.bitwise_and(lax.ge(x, _const(x, 1)), lax.gt(x, a)))
+    domain_error = _any_of(lax.lt(x, _const(x, 0)), lax.lt(a, _const(a, 0)),
+                           lax.bitwise_and(lax.eq(a, _const(a, 0)), s.x_is_zero), s.is_nan)
+    enabled = lax.bitwise_not(_any_of(s.x_is_zero, domain_error, s.underflow, s.x_is_inf))
     total, _ = _series(a, x, lax.bitwise_and(enabled, lax.bitwise_not(s.large_x)), False)
     frac, _ = _continued_fraction(a, x, lax.bitwise_and(enabled, s.large_x), False)
     from_series = lax.div(lax.mul(total, s.prefactor), a)
     out = lax.select(s.large_x, lax.sub(_const(x, 1), lax.mul(frac, s.prefactor)), from_series)
     out = lax.select(s.x_is_zero, _const(x, 0), out)
     out = lax.select(s.x_is_inf, _const(x, 1), out)
-    return lax.select(lax.bitwise_or(domain_error, s.is_nan), _const(x, np.nan), out)
+    return lax.select(domain_error, _const(x, np.nan), out)
 
 
 def _igammac_impl(a, x):
@@ -378,7 +381,7 @@ def _beta_fraction(a, b, x):
 def _betainc_impl(a, b, x):
     lax = _lax()
     one, zero = _const(x, 1), _const(x, 0)
-    flip = lax.gt(x, lax.div(lax.add(a, one), lax.add(lax.add(a, b), _const(x, 2))))
+    flip = lax.ge(x, lax.div(lax.add(a, one), lax.add(lax.add(a, b), _const(x, 2))))
     aa, bb = lax.select(flip, b, a), lax.select(flip, a, b)
     xx = lax.select(flip, lax.sub(one, x), x)
     safe_x = lax.clamp(_const(x, dtypes.finfo(get_aval(x).dtype).tiny), xx, one)
@@ -386,10 +389,17 @@ def _betainc_impl(a, b, x):
                        _log_beta(aa, bb))
     value = lax.div(lax.mul(lax.exp(log_lead), _beta_fraction(aa, bb, safe_x)), aa)
     out = lax.select(flip, lax.sub(one, value), value)
-    out = lax.select(lax.eq(x, zero), zero, out)
-    out = lax.select(lax.eq(x, one), one, out)
-    bad = _any_of(lax.le(a, zero), lax.le(b, zero), lax.lt(x, zero), lax.gt(x, one), lax.ne(x, x), lax.ne(a, a),
-                  lax.ne(b, b))
+    # Limits, as in JAX: a = 0 (or b = inf) puts all the mass at 0, b = 0 (or a = inf) at 1.
+    inf = _const(x, np.inf)
+    mass_at_zero = lax.bitwise_or(lax.eq(a, zero), lax.eq(b, inf))
+    mass_at_one = lax.bitwise_or(lax.eq(b, zero), lax.eq(a, inf))
+    x_zero, x_one = lax.eq(x, zero), lax.eq(x, one)
+    out = lax.select(lax.bitwise_or(lax.bitwise_and(mass_at_one, lax.bitwise_not(x_one)),
+                                    lax.bitwise_and(mass_at_zero, x_zero)), zero, out)
+    out = lax.select(lax.bitwise_or(lax.bitwise_and(mass_at_zero, lax.bitwise_not(x_zero)),
+                                    lax.bitwise_and(mass_at_one, x_one)), one, out)
+    bad = _any_of(lax.lt(a, zero), lax.lt(b, zero), lax.lt(x, zero), lax.gt(x, one),
+                  lax.bitwise_and(mass_at_zero, mass_at_one), lax.ne(x, x), lax.ne(a, a), lax.ne(b, b))
     return lax.select(bad, _const(x, np.nan), out)
 
 

@@ -102,7 +102,13 @@ def _custom_jvp_call_batch(vals, dims, call_jaxpr, jvp, num_consts, axis_size, a
     return outs, out_dims
 
 
+def _inline_when_linear(pe_trace, args, params):
+    """A custom call applied to tangents (inside another rule) is linear work: inline its body, as JAX does."""
+    return eval_jaxpr(params["call_jaxpr"], [], *args)
+
+
 custom_jvp_call_p.jvp = _custom_jvp_call_jvp
+custom_jvp_call_p.partial_eval = _inline_when_linear
 custom_jvp_call_p.batch = _custom_jvp_call_batch
 custom_jvp_call_p.batch_needs_axis = True
 
@@ -249,6 +255,7 @@ def _custom_vjp_call_batch(vals, dims, call_jaxpr, fwd, bwd, num_consts, axis_si
 
 
 custom_vjp_call_p.jvp = _custom_vjp_call_jvp
+custom_vjp_call_p.partial_eval = _inline_when_linear
 custom_vjp_call_p.batch = _custom_vjp_call_batch
 custom_vjp_call_p.batch_needs_axis = True
 

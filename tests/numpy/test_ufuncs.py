@@ -88,6 +88,14 @@ UFUNCS = [
     Ufunc("angle", 1, kwargs=dict(deg=True), grad=False, label="angle_deg"),
 ]
 BY_ID = {u.id: u for u in UFUNCS}
+# Names that are the same function as another one: value sweeps skip them (each costs XLA compilations),
+# the cheap abstract-evaluation tests below cover them all.
+ALIASES = {"pow": "power", "mod": "remainder", "divide": "true_divide", "abs": "absolute", "asin": "arcsin",
+           "acos": "arccos", "atan": "arctan", "atan2": "arctan2", "asinh": "arcsinh", "acosh": "arccosh",
+           "atanh": "arctanh", "degrees": "rad2deg", "radians": "deg2rad", "conjugate": "conj", "invert": "bitwise_not",
+           "bitwise_invert": "bitwise_not", "bitwise_left_shift": "left_shift", "bitwise_right_shift": "right_shift",
+           "around": "round", "fix": "trunc"}
+PRIMARY = [u for u in UFUNCS if u.id not in ALIASES]
 SWEEP_DTYPES = [F32, I32, BOOL, C64, U8]
 SHAPE = (2, 3)
 
@@ -110,11 +118,24 @@ def _tol(dtype):
     return dict(rtol=2e-2, atol=2e-2) if np.dtype(dtype) in (F16, BF16) else dict(rtol=2e-6, atol=2e-6)
 
 
+# For integer and bool inputs, most functions just convert to float first; those are covered by the float
+# sweep and the result-type tests. The integer sweeps keep the functions with their own integer behaviour.
+FLOAT_RESULT_KEPT = {"true_divide", "sqrt", "float_power", "rint", "angle", "hypot", "sinc", "copysign", "nextafter",
+                     "heaviside", "logaddexp", "arctan2", "reciprocal", "isnan", "isinf", "isfinite", "nan_to_num"}
+
+
+def _has_own_integer_behaviour(ufunc, dtype):
+    if np.dtype(dtype).kind not in "biu" or ufunc.id in FLOAT_RESULT_KEPT:
+        return True
+    out = jax.eval_shape(ufunc.theirs(), *[jax.ShapeDtypeStruct(SHAPE, dtype)] * ufunc.nargs)
+    return np.dtype(out[0].dtype if isinstance(out, tuple) else out.dtype).kind in "biu"
+
+
 @functools.lru_cache(maxsize=None)
 def _sweep(dtype):
     """(ufuncs accepting `dtype`, their arguments, jax's outputs computed under one jax.jit)."""
     rng = np.random.default_rng(0)
-    ufuncs = [u for u in UFUNCS if _supports(u, dtype)]
+    ufuncs = [u for u in PRIMARY if _supports(u, dtype) and _has_own_integer_behaviour(u, dtype)]
     arg_lists = [u.args(rng, SHAPE, dtype) for u in ufuncs]
     expected = jax.jit(functools.partial(_all_outputs, [u.theirs() for u in ufuncs]))(arg_lists)
     return ufuncs, arg_lists, expected
@@ -174,11 +195,11 @@ def test_values_match_jax_other_dtypes(dtype):
         _compare_all(ufuncs, outputs, expected, dtype, "eager", check_weak_type=True)
 
 
-SMOKE = ["add", "true_divide", "floor_divide", "remainder", "power", "exp", "log2", "logaddexp", "arctan2", "hypot",
-         "sinc", "round2", "rint", "isinf", "nan_to_num", "clip", "fmax", "heaviside", "copysign", "signbit"]
+SMOKE = ["add", "floor_divide", "remainder", "power", "log2", "logaddexp", "hypot", "sinc", "round2", "nan_to_num",
+         "fmax", "signbit"]
 
 
-@pytest.mark.parametrize("dtype", [F16, BF16, F64, I64, C128], ids=lambda d: d.name)
+@pytest.mark.parametrize("dtype", [F16, BF16, F64], ids=lambda d: d.name)
 def test_values_match_jax_other_dtypes_smoke(dtype):
     with x64_mode(dtype in (F64, I64, C128)):
         rng = np.random.default_rng(1)
@@ -244,14 +265,16 @@ def test_python_scalars_and_weak_types_match_jax(ufunc):
     """Python scalars alone and next to arrays: result dtypes and weak types as in jax."""
     for value in PYTHON_SCALARS:
         _same_outcome(ufunc, [value] * ufunc.nargs)
-        for dtype in (I32, U8, F16, F32, C64):
+        if ufunc.nargs == 1:
+            continue
+        for dtype in (I32, F16, C64):
             array = jax.ShapeDtypeStruct(SHAPE, dtype)
-            if ufunc.nargs == 2:
-                _same_outcome(ufunc, [array, value])
-                _same_outcome(ufunc, [value, array])
-            weak_array = jax.ShapeDtypeStruct((), jax.dtypes.canonicalize_dtype(type(value)), weak_type=True)
-            if ufunc.nargs == 2 and not isinstance(value, bool):
-                _same_outcome(ufunc, [weak_array, array])
+            _same_outcome(ufunc, [array, value])
+            _same_outcome(ufunc, [value, array])
+        if not isinstance(value, bool):  # a weakly typed rank-0 array (what a Python scalar becomes inside jit)
+            weak = jax.ShapeDtypeStruct((), jax.dtypes.canonicalize_dtype(type(value)), weak_type=True)
+            _same_outcome(ufunc, [weak, jax.ShapeDtypeStruct(SHAPE, F32)])
+            _same_outcome(ufunc, [weak, weak])
 
 
 MIXED_PAIRS = [(I32, F32), (U8, I8), (BOOL, I32), (F16, BF16), (U8, F16), (I8, C64), (BOOL, F32), (U8, I32),
@@ -273,9 +296,14 @@ def test_x64_result_types_match_jax(ufunc, enable_x64):
         _same_outcome(ufunc, [value, value])
 
 
+MIXED_VALUE_UFUNCS = ["add", "subtract", "multiply", "true_divide", "floor_divide", "remainder", "fmod", "power",
+                      "maximum", "less", "logaddexp", "arctan2", "hypot", "copysign", "heaviside", "bitwise_and",
+                      "left_shift", "right_shift", "logical_and", "fmax", "float_power", "nextafter"]
+
+
 def test_mixed_dtype_values_match_jax():
     rng = np.random.default_rng(2)
-    binary = [u for u in UFUNCS if u.nargs == 2]
+    binary = [BY_ID[name] for name in MIXED_VALUE_UFUNCS]
     ufuncs, arg_lists = [], []
     for a, b in [(I32, F32), (BOOL, I32), (U8, I8)]:
         args = [rand(rng, (2, 1), a, 1, 3), rand(rng, (1, 3), b, 1, 3)]
@@ -485,14 +513,28 @@ def test_grads_at_special_points_match_jax():
         assert_same(o, e, rtol=1e-5, atol=1e-6, err_msg=label)
 
 
+def _derivatives(grad, numpy, cases):
+    def run(x):
+        outs = []
+        for name, order in cases:
+            f = getattr(numpy, name)
+            if name.startswith("logaddexp"):
+                f = functools.partial(f, 0.0)
+            for _ in range(order):
+                f = grad(f)
+            outs.append(f(x))
+        return outs
+    return run
+
+
 def test_higher_derivatives_at_special_points_match_jax():
-    for name, x, order in [("sinc", 0.0, 2), ("sinc", 0.0, 4), ("logaddexp", 0.0, 2), ("logaddexp2", 0.0, 3)]:
-        f, g = getattr(jnp, name), getattr(jjnp, name)
-        if name.startswith("logaddexp"):
-            f, g = functools.partial(f, 0.0), functools.partial(g, 0.0)
-        for _ in range(order):
-            f, g = jaxlike.grad(f), jax.grad(g)
-        assert_same(f(np.float32(x)), g(np.float32(x)), rtol=1e-4, atol=1e-4, err_msg=f"{name} order {order}")
+    cases = [("sinc", 1), ("sinc", 2), ("sinc", 4), ("logaddexp", 2), ("logaddexp2", 3)]
+    x = np.float32(0.0)
+    ours = jaxlike.jit(_derivatives(jaxlike.grad, jnp, cases))(x)
+    theirs = jax.jit(_derivatives(jax.grad, jjnp, cases))(x)
+    for (name, order), o, e in zip(cases, ours, theirs):
+        assert_same(o, e, rtol=1e-4, atol=1e-4, err_msg=f"{name} order {order}")
+    assert_same(jaxlike.grad(jaxlike.grad(jnp.sinc))(x), jax.grad(jax.grad(jjnp.sinc))(x), rtol=1e-5)
 
 
 def test_grad_of_power_with_integer_exponents():
@@ -627,4 +669,6 @@ def test_every_listed_name_is_exported():
     from jaxlike.numpy import ufuncs
     for name in ufuncs.__all__:
         assert callable(getattr(jnp, name)), name
+    for alias, name in ALIASES.items():
+        assert getattr(jnp, alias) is getattr(jnp, name), alias
     assert {u.name for u in UFUNCS} - {"fix"} <= set(dir(jjnp)) | {"fix"}
