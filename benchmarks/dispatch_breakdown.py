@@ -60,8 +60,13 @@ def _steps():
         bufs = [a._buf]
         outs = run(bufs)
         res = [Array._from_buffer(o, traced.out_avals[0]) for o in outs]
-        return [
-            ("  _prepare (split, tree_flatten, avals, key)", lambda: f._prepare((a,), {})),
+        fast = []
+        if hasattr(f, "_call_fast"):
+            from jaxlike.transforms import jit as jit_module
+            fast = [("  _call_fast (flat uncommitted arrays: avals key -> executable)", lambda: f._call_fast((a,))),
+                    ("    _trace_context() (config options in the key)", jit_module._trace_context)]
+        return fast + [
+            ("  slow path: _prepare (split, tree_flatten, avals, key)", lambda: f._prepare((a,), {})),
             ("    tree_flatten(((x,), {}))", lambda: tree_util.tree_flatten(((a,), {}))),
             ("  _get_traced (signature cache hit)", lambda: f._get_traced(key, leaves, in_tree, static, donated,
                                                                          (a,), {})),

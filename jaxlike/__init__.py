@@ -9,6 +9,7 @@ from jaxlike import tree_util, tree  # noqa: F401
 from jaxlike import lax  # noqa: F401
 from jaxlike import numpy  # noqa: F401
 from jaxlike import random  # noqa: F401
+from jaxlike import nn  # noqa: F401
 from jaxlike.transforms.jit import disable_jit, jit, make_jaxpr  # noqa: F401
 from jaxlike.transforms.shapes import ShapeDtypeStruct, eval_shape  # noqa: F401
 from jaxlike.transforms.vmap import vmap  # noqa: F401

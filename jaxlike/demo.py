@@ -35,7 +35,7 @@ def show_devices(out):
 
 # -- 2. the seed benchmark ---------------------------------------------------------------------
 
-def seed_benchmark(n, out, repeat=5):
+def seed_benchmark(n, out, repeat=15):
     """Runs benchmarks/seed_powers.py (NumPy, jaxlike and jax side by side) at size n.
 
     The benchmark compares against jax, which the library itself never imports, so it runs in

@@ -389,6 +389,7 @@ def _betainc_impl(a, b, x):
                        _log_beta(aa, bb))
     value = lax.div(lax.mul(lax.exp(log_lead), _beta_fraction(aa, bb, safe_x)), aa)
     out = lax.select(flip, lax.sub(one, value), value)
+    out = lax.select(lax.eq(x, zero), zero, lax.select(lax.eq(x, one), one, out))
     # Limits, as in JAX: a = 0 (or b = inf) puts all the mass at 0, b = 0 (or a = inf) at 1.
     inf = _const(x, np.inf)
     mass_at_zero = lax.bitwise_or(lax.eq(a, zero), lax.eq(b, inf))

@@ -7,5 +7,8 @@ from jaxlike.random.keys import (PRNGKey, bits, clone, fold_in, key, key_data, k
                                  split, wrap_key_data)
 from jaxlike.random.prng import threefry2x32_p, threefry_2x32  # noqa: F401
 from jaxlike.random.samplers import *  # noqa: F401,F403
-from jaxlike.random.discrete import binomial, multinomial  # noqa: F401
+from jaxlike.random.gamma_samplers import *  # noqa: F401,F403
+from jaxlike.random.combinatorics import *  # noqa: F401,F403
+from jaxlike.random.discrete import *  # noqa: F401,F403
+from jaxlike.random.multivariate import *  # noqa: F401,F403
 from jaxlike.random.gamma_primitive import random_gamma_p  # noqa: F401

@@ -1,6 +1,7 @@
-"""Binomial and multinomial sampling.
+"""Samplers of counts: Poisson, binomial and multinomial.
 
-Binomial samples use inversion (summing geometric waiting times) when count * min(p, 1-p) <= 10,
+Poisson samples use Knuth's product of uniforms for lam < 10 and Hormann's PTRS transformed
+rejection otherwise. Binomial samples use inversion (summing geometric waiting times) when count * min(p, 1-p) <= 10,
 and Hormann's BTRS transformed rejection ("The generation of binomial random variates", 1993)
 otherwise; multinomial samples are a chain of conditional binomials.
 """
@@ -9,10 +10,85 @@ import numpy as np
 from jaxlike import dtypes, lax
 from jaxlike import numpy as jnp
 from jaxlike.random._jit import jit_per_mode
-from jaxlike.random.samplers import (float_dtype, optional_shape, shape_of, single_key, split_keys,
-                                     uniform_body)
+from jaxlike.random._common import (float_dtype, int_dtype, optional_shape, shape_of, single_key,
+                                    split_keys)
+from jaxlike.random.samplers import uniform_body
 from jaxlike.source_info import user_line
 
+__all__ = ["poisson", "binomial", "multinomial"]
+
+
+# ---- Poisson -------------------------------------------------------------------------------------
+def _poisson_knuth(key, lam, shape, dtype, max_iters):
+    """Knuth's method: count uniforms until their product falls below exp(-lam) (good for small lam)."""
+    def step(carry):
+        i, k, key, log_prod = carry
+        key, subkey = split_keys(key, 2)
+        k = lax.select(log_prod > -lam, k + 1, k)
+        u = uniform_body(subkey, shape, np.dtype(np.float32))
+        return i + 1, k, key, log_prod + lax.log(u)
+
+    def running(carry):
+        i, _, _, log_prod = carry
+        return jnp.any(log_prod > -lam) & (i < max_iters)
+
+    carry = (0, lax.full(shape, 0, dtype), key, lax.full(shape, 0, np.float32))
+    return lax.while_loop(running, step, carry)[1] - 1
+
+
+def _poisson_rejection(key, lam, shape, dtype, max_iters):
+    """Hormann's transformed rejection with squeeze (PTRS, 1993), for lam >= 10."""
+    log_lam = lax.log(lam)
+    b = 0.931 + 2.53 * lax.sqrt(lam)
+    a = -0.059 + 0.02483 * b
+    inv_alpha = 1.1239 + 1.1328 / (b - 3.4)
+    v_r = 0.9277 - 3.6224 / (b - 2)
+
+    def step(carry):
+        i, k_out, accepted, key = carry
+        key, key_u, key_v = split_keys(key, 3)
+        u = uniform_body(key_u, shape, lam.dtype) - 0.5
+        v = uniform_body(key_v, shape, lam.dtype)
+        u_shifted = 0.5 - lax.abs(u)
+        k = lax.floor((2 * a / u_shifted + b) * u + lam + 0.43)
+        s = lax.log(v * inv_alpha / (a / (u_shifted * u_shifted) + b))
+        t = -lam + k * log_lam - lax.lgamma(k + 1)
+        accept_fast = (u_shifted >= 0.07) & (v <= v_r)
+        reject = (k < 0) | ((u_shifted < 0.013) & (v > u_shifted))
+        accept = accept_fast | (~reject & (s <= t))
+        return i + 1, lax.select(accept, k, k_out), accepted | accept, key
+
+    def running(carry):
+        i, _, accepted, _ = carry
+        return jnp.any(~accepted) & (i < max_iters)
+
+    carry = (0, lax.full(shape, -1, lam.dtype), lax.full(shape, False, np.bool_), key)
+    k = lax.while_loop(running, step, carry)[1]
+    return lax.convert_element_type(k, dtype)
+
+
+@jit_per_mode(static_argnums=(2, 3))
+def _poisson(key, lam, shape, dtype):
+    use_knuth = (lam != lam) | (lam < 10)
+    lam_knuth = lax.select(use_knuth, lam, lax.full_like(lam, 0))
+    # Elements that use the other method get a parameter on which it stops at once.
+    lam_rejection = lax.select(use_knuth, lax.full_like(lam, 1e5), lam)
+    max_iters = int(np.iinfo(dtype).max)
+    result = lax.select(use_knuth, _poisson_knuth(key, lam_knuth, shape, dtype, max_iters),
+                        _poisson_rejection(key, lam_rejection, shape, dtype, max_iters))
+    return lax.select(lam == 0, lax.full_like(result, 0), result)
+
+
+def poisson(key, lam, shape=None, dtype=None):
+    """Poisson samples with rate `lam` (computed in float32, as JAX does), of integer `dtype`."""
+    key = single_key("poisson", key)
+    dtype = int_dtype("poisson", dtype)
+    lam = lax.convert_element_type(jnp.asarray(lam), np.float32)
+    shape = optional_shape("poisson", shape, lam.shape) if shape is not None else lam.shape
+    return _poisson(key, jnp.broadcast_to(lam, shape), shape, dtype)
+
+
+# ---- binomial and multinomial ----------------------------------------------------------------
 # log(k!) - Stirling's approximation of it, for k = 0..9 (beyond, its series in 1/(k+1)).
 STIRLING_TAIL = (0.0810614667953272, 0.0413406959554092, 0.0276779256849983, 0.02079067210376509,
                  0.0166446911898211, 0.0138761288230707, 0.0118967099458917, 0.0104112652619720,
@@ -21,64 +97,59 @@ STIRLING_TAIL = (0.0810614667953272, 0.0413406959554092, 0.0276779256849983, 0.0
 
 def _stirling_tail(k):
     table = jnp.asarray(np.array(STIRLING_TAIL, k.dtype))
-    small = jnp.less_equal(k, 9)
     k_clipped = lax.clamp(lax.full((), 0, k.dtype), k, lax.full((), 9, k.dtype))
-    kp1 = jnp.add(k, 1)
-    kp1_sq = jnp.multiply(kp1, kp1)
-    series = jnp.divide(jnp.subtract(1.0 / 12, jnp.divide(jnp.subtract(1.0 / 360, jnp.divide(1.0 / 1260, kp1_sq)),
-                                                          kp1_sq)), kp1)
-    return jnp.where(small, jnp.take(table, k_clipped.astype(dtypes.default_int())), series)
+    kp1_sq = (k + 1) * (k + 1)
+    series = (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1_sq) / kp1_sq) / (k + 1)
+    return jnp.where(k <= 9, jnp.take(table, k_clipped.astype(dtypes.default_int())), series)
 
 
 def _binomial_inversion(key, count, prob, max_iters):
     """Counts successes as the number of geometric waiting times that fit in `count` trials."""
-    log1m_prob = lax.log1p(lax.neg(prob))
+    log1m_prob = lax.log1p(-prob)
 
     def step(carry):
         i, num_geom, geom_sum, key = carry
         subkey, key = split_keys(key, 2)
-        num_geom = lax.select(jnp.less_equal(geom_sum, count), jnp.add(num_geom, 1), num_geom)
+        num_geom = lax.select(geom_sum <= count, num_geom + 1, num_geom)
         u = uniform_body(subkey, prob.shape, prob.dtype)
-        geom = lax.ceil(jnp.divide(lax.log(u), log1m_prob))
-        return i + 1, num_geom, jnp.add(geom_sum, geom), key
+        geom = lax.ceil(lax.log(u) / log1m_prob)
+        return i + 1, num_geom, geom_sum + geom, key
 
     def running(carry):
         i, _, geom_sum, _ = carry
-        return lax.bitwise_and(jnp.any(jnp.less_equal(geom_sum, count)), jnp.less(i, max_iters))
+        return jnp.any(geom_sum <= count) & (i < max_iters)
 
     zeros = lax.full_like(prob, 0)
-    k = lax.while_loop(running, step, (0, zeros, zeros, key))[1]
-    return jnp.subtract(k, 1)
+    return lax.while_loop(running, step, (0, zeros, zeros, key))[1] - 1
 
 
 def _btrs(key, count, prob, shape, max_iters):
-    """Hormann's BTRS: transformed rejection with a squeeze and Stirling-based acceptance bound."""
-    stddev = lax.sqrt(jnp.multiply(jnp.multiply(count, prob), jnp.subtract(1, prob)))
-    b = jnp.add(1.15, jnp.multiply(2.53, stddev))
-    a = jnp.add(jnp.add(-0.0873, jnp.multiply(0.0248, b)), jnp.multiply(0.01, prob))
-    c = jnp.add(jnp.multiply(count, prob), 0.5)
-    v_r = jnp.subtract(0.92, jnp.divide(4.2, b))
-    r = jnp.divide(prob, jnp.subtract(1, prob))
-    alpha = jnp.multiply(jnp.add(2.83, jnp.divide(5.1, b)), stddev)
-    m = lax.floor(jnp.multiply(jnp.add(count, 1), prob))
+    """Hormann's BTRS: transformed rejection with a squeeze and a Stirling-based acceptance bound."""
+    stddev = lax.sqrt(count * prob * (1 - prob))
+    b = 1.15 + 2.53 * stddev
+    a = -0.0873 + 0.0248 * b + 0.01 * prob
+    c = count * prob + 0.5
+    v_r = 0.92 - 4.2 / b
+    r = prob / (1 - prob)
+    alpha = (2.83 + 5.1 / b) * stddev
+    m = lax.floor((count + 1) * prob)
 
     def step(carry):
         i, k_out, accepted, key = carry
         key, key_u, key_v = split_keys(key, 3)
-        u = jnp.subtract(uniform_body(key_u, shape, prob.dtype), 0.5)
+        u = uniform_body(key_u, shape, prob.dtype) - 0.5
         v = uniform_body(key_v, shape, prob.dtype)
-        us = jnp.subtract(0.5, lax.abs(u))
-        accept_fast = lax.bitwise_and(jnp.greater_equal(us, 0.07), jnp.less_equal(v, v_r))
-        k = lax.floor(jnp.add(jnp.multiply(jnp.add(jnp.divide(jnp.multiply(2, a), us), b), u), c))
-        reject = lax.bitwise_or(jnp.less(k, 0), jnp.greater(k, count))
-        v = lax.log(jnp.divide(jnp.multiply(v, alpha), jnp.add(jnp.divide(a, jnp.multiply(us, us)), b)))
-        bound = _btrs_log_bound(count, r, m, k)
-        accept = lax.bitwise_or(accept_fast, lax.bitwise_and(lax.bitwise_not(reject), jnp.less_equal(v, bound)))
-        return i + 1, lax.select(accept, k, k_out), lax.bitwise_or(accepted, accept), key
+        us = 0.5 - lax.abs(u)
+        accept_fast = (us >= 0.07) & (v <= v_r)
+        k = lax.floor((2 * a / us + b) * u + c)
+        reject = (k < 0) | (k > count)
+        v = lax.log(v * alpha / (a / (us * us) + b))
+        accept = accept_fast | (~reject & (v <= _btrs_log_bound(count, r, m, k)))
+        return i + 1, lax.select(accept, k, k_out), accepted | accept, key
 
     def running(carry):
         i, _, accepted, _ = carry
-        return lax.bitwise_and(jnp.any(lax.bitwise_not(accepted)), jnp.less(i, max_iters))
+        return jnp.any(~accepted) & (i < max_iters)
 
     carry = (0, lax.full_like(prob, -1), lax.full(shape, False, np.bool_), key)
     return lax.while_loop(running, step, carry)[1]
@@ -86,31 +157,26 @@ def _btrs(key, count, prob, shape, max_iters):
 
 def _btrs_log_bound(count, r, m, k):
     """log of the ratio of the binomial pmf at k to that at its mode m, by Stirling's formula."""
-    terms = [
-        jnp.multiply(jnp.add(m, 0.5), lax.log(jnp.divide(jnp.add(m, 1),
-                                                          jnp.multiply(r, jnp.add(jnp.subtract(count, m), 1))))),
-        jnp.multiply(jnp.add(count, 1), lax.log(jnp.divide(jnp.add(jnp.subtract(count, m), 1),
-                                                            jnp.add(jnp.subtract(count, k), 1)))),
-        jnp.multiply(jnp.add(k, 0.5), lax.log(jnp.divide(jnp.multiply(r, jnp.add(jnp.subtract(count, k), 1)),
-                                                          jnp.add(k, 1)))),
-    ]
-    bound = jnp.add(jnp.add(terms[0], terms[1]), terms[2])
-    bound = jnp.add(jnp.add(bound, _stirling_tail(m)), _stirling_tail(jnp.subtract(count, m)))
-    return jnp.subtract(jnp.subtract(bound, _stirling_tail(k)), _stirling_tail(jnp.subtract(count, k)))
+    bound = ((m + 0.5) * lax.log((m + 1) / (r * (count - m + 1)))
+             + (count + 1) * lax.log((count - m + 1) / (count - k + 1))
+             + (k + 0.5) * lax.log(r * (count - k + 1) / (k + 1)))
+    return (bound + _stirling_tail(m) + _stirling_tail(count - m)
+            - _stirling_tail(k) - _stirling_tail(count - k))
 
 
 @jit_per_mode(static_argnums=(3, 4))
 def _binomial(key, count, prob, shape, dtype):
     prob = jnp.broadcast_to(prob, shape)
     count = jnp.broadcast_to(lax.convert_element_type(count, prob.dtype), shape)
-    p_below_half = jnp.less(prob, 0.5)
-    q = lax.select(p_below_half, prob, jnp.subtract(1.0, prob))
-    count_nan_or_negative = lax.bitwise_or(lax.ne(count, count), jnp.less(count, 0.0))
-    count_inf = jnp.equal(lax.abs(count), np.inf)
-    q_is_nan = lax.ne(q, q)
-    q_negative = jnp.less(q, 0.0)
-    q = lax.select(lax.bitwise_or(q_is_nan, q_negative), lax.full_like(q, 0.01), q)
-    use_inversion = lax.bitwise_or(count_nan_or_negative, jnp.less_equal(jnp.multiply(count, q), 10.0))
+    # Sample the count of the likelier outcome's complement: q = min(p, 1 - p).
+    p_below_half = prob < 0.5
+    q = lax.select(p_below_half, prob, 1.0 - prob)
+    count_nan_or_negative = (count != count) | (count < 0.0)
+    count_inf = lax.abs(count) == np.inf
+    q_is_nan = q != q
+    q_negative = q < 0.0
+    q = lax.select(q_is_nan | q_negative, lax.full_like(q, 0.01), q)
+    use_inversion = count_nan_or_negative | (count * q <= 10.0)
     count = lax.floor(count)  # as NumPy does for a float count
     # Elements that use the other method get parameters on which it stops at once.
     count_inversion = lax.select(use_inversion, count, lax.full_like(count, 0.0))
@@ -120,12 +186,11 @@ def _binomial(key, count, prob, shape, dtype):
     # Sampling happens in p's dtype; only the result takes `dtype`.
     samples = lax.select(use_inversion, _binomial_inversion(key, count_inversion, q, max_iters),
                          _btrs(key, count_btrs, q_btrs, shape, max_iters))
-    invalid = lax.bitwise_or(lax.bitwise_or(q_negative, q_is_nan), count_nan_or_negative)
+    invalid = q_negative | q_is_nan | count_nan_or_negative
     samples = lax.select(invalid, lax.full_like(samples, np.nan), samples)
-    samples = lax.select(lax.bitwise_and(count_inf, lax.bitwise_not(invalid)), lax.full_like(samples, np.inf),
-                         samples)
-    keep = lax.bitwise_or(lax.bitwise_or(p_below_half, count_nan_or_negative), lax.bitwise_or(q_is_nan, count_inf))
-    return lax.convert_element_type(lax.select(keep, samples, jnp.subtract(count, samples)), dtype)
+    samples = lax.select(count_inf & ~invalid, lax.full_like(samples, np.inf), samples)
+    keep = p_below_half | count_nan_or_negative | q_is_nan | count_inf
+    return lax.convert_element_type(lax.select(keep, samples, count - samples), dtype)
 
 
 def binomial(key, n, p, shape=None, dtype=None):
@@ -143,9 +208,9 @@ def multinomial(key, n, p, *, shape=None, dtype=None, unroll=1):
     key = single_key("multinomial", key)
     dtype = float_dtype("multinomial", dtype)
     n, p = jnp.asarray(n), jnp.asarray(p)
-    inexact = dtypes.result_type(n, p, dtypes.default_float()) if not dtypes.is_inexact(
-        dtypes.result_type(n, p)) else dtypes.result_type(n, p)
-    n, p = n.astype(inexact), p.astype(inexact)
+    common = dtypes.result_type(n, p)
+    common = common if dtypes.is_inexact(common) else dtypes.default_float()
+    n, p = n.astype(common), p.astype(common)
     if shape is None:
         shape = p.shape
     elif tuple(shape)[-1:] != p.shape[-1:]:
@@ -159,14 +224,14 @@ def _multinomial(key, n, p, shape, dtype, unroll):
     n = jnp.broadcast_to(n, shape[:-1])
     p = jnp.moveaxis(jnp.broadcast_to(p, shape), -1, 0)
     remaining = lax.cumsum(p, 0, reverse=True)
-    ratios = jnp.divide(p, jnp.where(jnp.equal(remaining, 0), 1, remaining))
+    # Category i takes Binomial(trials left, p_i / (p_i + ... + p_last)) of the remaining trials.
+    ratios = p / jnp.where(remaining == 0, 1, remaining)
     keys = split_keys(key, ratios.shape[0])
 
     def draw(left, ratio_and_key):
         ratio, k = ratio_and_key
-        clipped = jnp.minimum(jnp.maximum(ratio, 0), 1)
-        count = _binomial(k, left, clipped, left.shape, left.dtype)
-        return jnp.subtract(left, count), count
+        count = _binomial(k, left, jnp.minimum(jnp.maximum(ratio, 0), 1), left.shape, left.dtype)
+        return left - count, count
 
     _, counts = lax.scan(draw, n, (ratios, jnp.stack(keys)), unroll=unroll)
     return jnp.moveaxis(counts, 0, -1).astype(dtype)

@@ -27,7 +27,8 @@ MAX_GRAD_ITERATIONS = 2000
 # ---- one sample ----------------------------------------------------------------------------------
 def gamma_one(key, alpha, log_space):
     """One Gamma(alpha, 1) sample (its log if `log_space`) from one raw key."""
-    from jaxlike.random.samplers import exponential_body, normal_body, split_keys, uniform_body
+    from jaxlike.random._common import split_keys
+    from jaxlike.random.samplers import exponential_body, normal_body, uniform_body
     dtype = get_aval(alpha).dtype
     zero, one = lax.full((), 0, dtype), lax.full((), 1, dtype)
     # For alpha < 1 sample Gamma(alpha + 1) and scale by U**(1/alpha).

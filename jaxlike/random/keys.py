@@ -271,7 +271,7 @@ def clone(key):
 
 def bits(key, shape=(), dtype=None):
     """Uniform random unsigned integers of `dtype` (default uint32) in an array of `shape`."""
-    from jaxlike.random.samplers import canonical_shape
+    from jaxlike.random._common import canonical_shape
     data, _ = key_data_of("bits", key)
     dtype = dtypes.default_uint() if dtype is None else np.dtype(dtypes.check_user_dtype(dtype))
     if dtype.kind != "u":

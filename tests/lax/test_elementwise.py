@@ -136,8 +136,7 @@ def _check_ops(ops, arg_lists, check_weak_type=True, eager=True, jit=True):
 # Each (op, dtype) costs about 30 ms of XLA compilation per mode (ours eager, ours jit, jax), so the
 # sweeps share one jax computation per dtype, and the half-precision and 64-bit sweeps are `slow`; a
 # representative subset of them runs by default.
-VALUE_DTYPES = [F32, C64, I32, U8, I8, BOOL, pytest.param(F16, marks=pytest.mark.slow),
-                pytest.param(BF16, marks=pytest.mark.slow)]
+VALUE_DTYPES = [F32, C64, I32] + [pytest.param(d, marks=pytest.mark.slow) for d in (BOOL, U8, I8, F16, BF16)]
 
 
 @functools.lru_cache(maxsize=None)
@@ -172,7 +171,7 @@ def test_values_match_jax(dtype):
     _compare_all(ops, outputs, expected, dtype, "eager", check_weak_type=True)
 
 
-JIT_DTYPES = [F32, C64] + [pytest.param(d, marks=pytest.mark.slow) for d in (I32, U8, I8, BOOL, F16, BF16)]
+JIT_DTYPES = [F32] + [pytest.param(d, marks=pytest.mark.slow) for d in (C64, I32, U8, I8, BOOL, F16, BF16)]
 
 
 @pytest.mark.parametrize("dtype", JIT_DTYPES, ids=lambda d: d.name)
@@ -185,7 +184,7 @@ def test_jit_of_vmap_matches_jax(dtype):
 
 
 @pytest.mark.slow  # jit of every op is covered by test_jit_of_vmap_matches_jax and test_rank0_operands_broadcast
-@pytest.mark.parametrize("dtype", VALUE_DTYPES, ids=lambda d: getattr(d, "name", None))
+@pytest.mark.parametrize("dtype", [F32, C64, I32, BOOL, U8, I8, F16, BF16], ids=lambda d: d.name)
 def test_jit_matches_jax(dtype):
     ops, arg_lists, expected = _sweep(dtype)
     outputs = jaxlike.jit(functools.partial(_all_outputs, [op.ours() for op in ops]))(arg_lists)
@@ -195,7 +194,7 @@ def test_jit_matches_jax(dtype):
 @pytest.mark.parametrize("dtype", [F16, BF16], ids=lambda d: d.name)
 def test_half_precision_values_match_jax(dtype):
     rng = np.random.default_rng(0)
-    ops = [OPS_BY_NAME[name] for name in SMOKE_OPS[::2] if dtype in OPS_BY_NAME[name].dtypes]
+    ops = [OPS_BY_NAME[name] for name in SMOKE_OPS[::3] if dtype in OPS_BY_NAME[name].dtypes]
     _check_ops(ops, [_fix_args(op, op.args(rng, (2, 3), dtype)) for op in ops], jit=False)
 
 
@@ -275,6 +274,18 @@ def test_special_values():
                                            "lgamma", "digamma", "exp2", "expm1", "log1p")]
     _check_ops(ops + [OPS_BY_NAME["clamp"]], [[x, y][:op.nargs] for op in ops] + [[np.float32(0), x, np.float32(1)]],
                eager=False)
+
+
+def test_unsigned_and_bool_values_match_jax():
+    """The uint8 and bool sweeps of the ops whose lowering depends on them (the full sweeps are slow)."""
+    rng = np.random.default_rng(12)
+    names = ["div", "rem", "max", "lt", "ge", "sign", "neg", "shift_right_arithmetic", "shift_right_logical", "clz",
+             "population_count", "convert_to_f32", "convert_to_i32", "integer_pow3", "clamp", "select_n"]
+    ops = [OPS_BY_NAME[name] for name in names]
+    arg_lists = [_fix_args(op, op.args(rng, (2, 3), U8)) for op in ops]
+    bool_ops = [OPS_BY_NAME[name] for name in ("max", "min", "lt", "ge", "bitwise_not", "bitwise_xor", "clamp",
+                                               "convert_to_f32", "convert_to_c64", "select_n", "eq")]
+    _check_ops(ops + bool_ops, arg_lists + [_fix_args(op, op.args(rng, (2, 3), BOOL)) for op in bool_ops], jit=False)
 
 
 def test_integer_arithmetic_matches_xla_semantics():
@@ -435,10 +446,8 @@ def test_grads_at_special_points_match_jax():
     theirs = jax.jit(_grads_of(jax.grad, jax.numpy.sum, [make(jlax) for _, make, _ in SPECIAL_POINTS]))(arg_lists)
     for (name, _, _), o, e in zip(SPECIAL_POINTS, ours, theirs):
         assert_same(o, e, err_msg=name)
-    for name, make, args in SPECIAL_POINTS[4:7]:  # and a few eagerly
-        argnums = tuple(range(len(args)))
-        assert_same(jaxlike.grad(make(lax), argnums)(*map(np.float32, args)),
-                    jax.grad(make(jlax), argnums)(*map(np.float32, args)), err_msg=name)
+    assert_same(jaxlike.grad(lax.max, (0, 1))(np.float32(1), np.float32(1)),
+                jax.grad(jlax.max, (0, 1))(np.float32(1), np.float32(1)))
 
 
 HOLOMORPHIC = ["exp", "exp2", "log", "log1p", "expm1", "sqrt", "rsqrt", "sin", "cos", "tan", "asin", "acos",
@@ -652,7 +661,7 @@ def op_case(draw):
     return op, dtype, shape, seed
 
 
-@settings(max_examples=15)
+@settings(max_examples=10)
 @given(op_case())
 def test_property_eager_equals_jit_equals_jax(case):
     op, dtype, shape, seed = case
@@ -662,7 +671,7 @@ def test_property_eager_equals_jit_equals_jax(case):
     assert_same(jaxlike.jit(op.ours())(*args), expected, err_msg=op.name + " jit", **_tol(dtype, op))
 
 
-@settings(max_examples=15)
+@settings(max_examples=10)
 @given(op_case(), st.integers(0, 2))
 def test_property_vmap_equals_stack(case, axis):
     op, dtype, shape, seed = case
