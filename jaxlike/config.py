@@ -25,9 +25,17 @@ class Config:
         "jaxlike_executable_cache_size": lambda: 4096,
     }
 
+    # Options a trace depends on: jit keys its cache on them.
+    TRACE_CONTEXT_OPTIONS = ("jax_enable_x64", "jax_numpy_rank_promotion", "jax_numpy_dtype_promotion",
+                             "jax_default_matmul_precision")
+
     def __init__(self):
         object.__setattr__(self, "_values", {k: f() for k, f in self._defaults.items()})
         object.__setattr__(self, "_listeners", [])
+        self._refresh_trace_context()
+
+    def _refresh_trace_context(self):
+        object.__setattr__(self, "trace_context", tuple(self._values[n] for n in self.TRACE_CONTEXT_OPTIONS))
 
     def update(self, name, value):
         """Sets option `name` (JAX's name) to `value`."""
@@ -36,6 +44,7 @@ class Config:
         if name == "jax_numpy_rank_promotion" and value not in ("allow", "warn", "raise"):
             raise ValueError(f"jax_numpy_rank_promotion must be 'allow', 'warn' or 'raise', got {value!r}")
         self._values[name] = value
+        self._refresh_trace_context()
         for listener in self._listeners:
             listener(name, value)
 

@@ -45,12 +45,15 @@ def test_threefry_known_answers(key, count, expected):
     assert tuple(int(o) for o in out) == expected
 
 
+threefry_jit = jaxlike.jit(prng.threefry2x32)
+
+
 @examples
 @given(key1=uint32s, key2=uint32s, start=uint32s)
 def test_threefry_matches_reference(key1, key2, start):
     x1 = (np.arange(6, dtype=np.uint64) + start).astype(np.uint32)
     x2 = (x1 * np.uint32(2654435761)).astype(np.uint32)
-    out1, out2 = jaxlike.jit(prng.threefry2x32)(np.uint32(key1), np.uint32(key2), x1, x2)
+    out1, out2 = threefry_jit(np.uint32(key1), np.uint32(key2), x1, x2)
     expected = [threefry_reference(key1, key2, int(a), int(b)) for a, b in zip(x1, x2)]
     np.testing.assert_array_equal(np.asarray(out1), [e[0] for e in expected])
     np.testing.assert_array_equal(np.asarray(out2), [e[1] for e in expected])
@@ -201,12 +204,13 @@ def test_gamma_grad_matches_finite_differences():
     (lambda: random.key(1.5), TypeError, "must be an integer"),
     (lambda: random.PRNGKey(np.arange(2)), TypeError, "scalar seed"),
     (lambda: random.PRNGKey(2 ** 64), OverflowError, "64 bits"),
-    (lambda: random.uniform(random.key(0), (3,), minval=np.zeros(4)), ValueError, "broadcast"),
+    (lambda: random.uniform(random.key(0), (3,), minval=np.zeros(4)), ValueError, "do not broadcast"),
+    (lambda: random.gamma(random.key(0), np.ones((2, 3)), (3,)), ValueError, "must equal the shape"),
     (lambda: random.choice(random.key(0), 3, (5,), replace=False), ValueError, "larger sample"),
     (lambda: random.key(0, impl="rbg"), NotImplementedError, "threefry2x32"),
     (lambda: random.wrap_key_data(np.zeros(2, np.int32)), TypeError, "uint32"),
 ], ids=["float-key", "key-shape", "int-as-key", "list-as-key", "batched-key", "randint-float", "uniform-int",
-        "bits-float", "float-seed", "array-seed", "huge-seed", "param-shape", "choice-too-many", "impl",
+        "bits-float", "float-seed", "array-seed", "huge-seed", "param-shape", "param-rank", "choice-too-many", "impl",
         "wrap-int32"])
 def test_errors_are_typed_and_name_the_line(call, error, match):
     with pytest.raises(error, match=match) as info:

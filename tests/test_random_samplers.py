@@ -75,7 +75,7 @@ CASES = {
     "poisson": (lambda R, k: R.poisson(k, LAMS), X32),
     "gamma": (lambda R, k: R.gamma(k, ALPHAS), BOTH),
     "loggamma": (lambda R, k: R.loggamma(k, ALPHAS), SLOW),
-    "beta": (lambda R, k: R.beta(k, 0.5, np.array([0.3, 2.0, 9.0], np.float32)), X32),
+    "beta": (lambda R, k: R.beta(k, 0.5, np.array([0.3, 2.0, 9.0], np.float32)), SLOW),
     "dirichlet": (lambda R, k: R.dirichlet(k, ALPHAS[1:4], (2,)), SLOW),
     "chisquare": (lambda R, k: R.chisquare(k, 3.0, (5,)), SLOW),
     "f": (lambda R, k: R.f(k, 3.0, 7.0, (5,)), SLOW),
@@ -125,8 +125,9 @@ def test_sampler_matches_jax(name, mode, seed):
 
 
 # Batched keys: jit(vmap(sampler)) over split keys.
-VMAPPED = ["uniform", "normal", "randint", "categorical", "permutation_int", "gamma"]
-VMAPPED_SLOW = ["bernoulli_p", "choice_p", "poisson", "exponential", "truncated_normal", "binomial", "dirichlet"]
+VMAPPED = ["uniform", "normal", "randint", "categorical", "permutation_int"]  # gamma: the next test
+VMAPPED_SLOW = ["gamma", "bernoulli_p", "choice_p", "poisson", "exponential", "truncated_normal", "binomial",
+                "dirichlet"]
 
 
 @pytest.mark.parametrize("name", VMAPPED + [pytest.param(n, marks=pytest.mark.slow) for n in VMAPPED_SLOW])

@@ -19,7 +19,8 @@ from jaxlike.transforms import ad, batching
 
 __all__ = ['ConvDimensionNumbers', 'conv_dimension_numbers', 'conv_general_permutations', 'conv_general_dilated',
            'conv', 'conv_with_general_padding', 'conv_transpose', 'conv_general_shape_tuple', 'conv_shape_tuple',
-           'conv_transpose_shape_tuple', 'conv_general_dilated_patches', 'padtype_to_pads']
+           'conv_transpose_shape_tuple', 'conv_general_dilated_patches', 'padtype_to_pads',
+           'conv_general_dilated_p']
 
 
 class ConvDimensionNumbers(NamedTuple):

@@ -2,6 +2,7 @@
 
 (reduce_precision, population_count and clz live with the elementwise primitives.)
 """
+import functools
 import operator
 
 import numpy as np
@@ -11,7 +12,7 @@ from jaxlike.core import Primitive, ShapedArray, get_aval
 from jaxlike.lax.base import operands, shape_error
 from jaxlike.transforms import ad, batching
 
-__all__ = ['top_k', 'stop_gradient', 'cumlogsumexp']
+__all__ = ['top_k', 'stop_gradient', 'cumlogsumexp', 'top_k_p', 'stop_gradient_p']
 
 
 # ---- top_k ------------------------------------------------------------------------------------
@@ -115,12 +116,23 @@ def _logaddexp(a, b):
     return add(top, log(add(exp(sub(a, top)), exp(sub(b, top)))))
 
 
+def _cumlogsumexp_scan(operand, axis, reverse):
+    from jaxlike.lax.cumulative import associative_scan
+    return associative_scan(_logaddexp, operand, reverse=reverse, axis=axis)
+
+
+@functools.cache
+def _compiled_scan():
+    """The scan under jit: one executable per signature, rather than one per step of the scan when eager."""
+    from jaxlike.transforms.jit import jit
+    return jit(_cumlogsumexp_scan, static_argnames=("axis", "reverse"))
+
+
 def cumlogsumexp(operand, axis=0, reverse=False):
     """lax.cumlogsumexp: running log(sum(exp(x))) along `axis` (from the end if `reverse`), computed stably."""
-    from jaxlike.lax.cumulative import associative_scan
     from jaxlike.lax.structural import canonicalize_axis
     (operand,) = operands(operand)
     if not dtypes.is_float(operand.aval.dtype):
         raise TypeError(f"cumlogsumexp requires a floating-point operand, got {operand.aval.dtype.name}.")
     axis = canonicalize_axis("cumlogsumexp", axis, operand.aval.ndim)
-    return associative_scan(_logaddexp, operand, reverse=reverse, axis=axis)
+    return _compiled_scan()(operand, axis=axis, reverse=bool(reverse))

@@ -16,7 +16,8 @@ from jaxlike.transforms import batching
 from jaxlike.transforms.ad import defjvp, defjvp2
 
 __all__ = ['igamma', 'igammac', 'igamma_grad_a', 'random_gamma_grad', 'bessel_i0e', 'bessel_i1e', 'zeta', 'betainc',
-           'regularized_incomplete_beta']
+           'regularized_incomplete_beta', 'igamma_p', 'igammac_p', 'igamma_grad_a_p', 'bessel_i0e_p', 'bessel_i1e_p',
+           'zeta_p', 'regularized_incomplete_beta_p']
 
 MAX_ITERATIONS = 2000  # a cap for the series and continued fractions; they converge long before for sane inputs
 

@@ -17,10 +17,10 @@ from jaxlike import dtypes
 from jaxlike.core import Primitive, ShapedArray, get_aval
 from jaxlike.lax.base import operands, shape_error
 from jaxlike.lax.convolution import _dilate, _lhs_transpose_padding, _window_output_size, padtype_to_pads
-from jaxlike.transforms import ad, batching
+from jaxlike.transforms import ad
 
 __all__ = ['reduce_window', 'reduce_window_sum', 'reduce_window_max', 'reduce_window_min',
-           'reduce_window_shape_tuple']
+           'reduce_window_shape_tuple', 'reduce_window_sum_p', 'reduce_window_max_p', 'reduce_window_min_p']
 
 
 def reduce_window_shape_tuple(operand_shape, window_dimensions, window_strides, padding, base_dilation=None,
@@ -29,9 +29,9 @@ def reduce_window_shape_tuple(operand_shape, window_dimensions, window_strides, 
     n = len(operand_shape)
     base_dilation = base_dilation or (1,) * n
     window_dilation = window_dilation or (1,) * n
+    dims = zip(operand_shape, window_dimensions, window_strides, padding, base_dilation, window_dilation)
     return tuple(_window_output_size(_dilate(size, bd) + lo + hi, _dilate(w, wd), s)
-                 for size, w, s, (lo, hi), bd, wd in zip(operand_shape, window_dimensions, window_strides, padding,
-                                                        base_dilation, window_dilation))
+                 for size, w, s, (lo, hi), bd, wd in dims)
 
 
 def _reduce_window_abstract_eval(name, kinds):
@@ -232,9 +232,13 @@ def reduce_window(operand, init_value, computation, window_dimensions, window_st
     shape = leaves[0].aval.shape
     if any(x.aval.shape != shape for x in leaves):
         raise TypeError(f"reduce_window operands must have the same shape, got {[x.aval.shape for x in leaves]}.")
+    if any(get_aval(init).dtype != x.aval.dtype or get_aval(init).shape for init, x in zip(init_leaves, leaves)):
+        raise TypeError(f"reduce_window init_values must be scalars of the operands' dtypes, got operand dtypes "
+                        f"{[x.aval.dtype.name for x in leaves]} and init_values "
+                        f"{[get_aval(i).str_short() for i in init_leaves]}.")
     params = _canonical_params(shape, window_dimensions, window_strides, padding, base_dilation, window_dilation)
     if len(leaves) == 1:
-        (x,), (init,) = leaves, init_leaves
+        (x,) = leaves
         monoid = _monoid_of(computation, x.aval)
         if monoid is not None:
             kind, prim = _MONOID_PRIMITIVES[monoid]

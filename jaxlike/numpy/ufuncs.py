@@ -75,7 +75,7 @@ def _reject_complex(name, *xs):
         raise TypeError(f"{name} does not support complex-valued inputs.{user_line()}")
 
 
-def promote_dtypes_numeric(*args):
+def _promote_numeric(*args):
     """Promotes; bools then become int32 (JAX's numeric promotion, also with x64 on)."""
     arrays = promote_dtypes(*args)
     if arrays[0].aval.dtype == np.bool_:
@@ -83,14 +83,15 @@ def promote_dtypes_numeric(*args):
     return arrays
 
 
-def promote_and_broadcast(*args, inexact=False, numeric=False):
-    promote = promote_dtypes_inexact if inexact else promote_dtypes_numeric if numeric else promote_dtypes
+def _promote_and_broadcast(*args, inexact=False, numeric=False):
+    """Promotes (to inexact or numeric dtypes if asked) and broadcasts; rank-0 operands stay rank-0."""
+    promote = promote_dtypes_inexact if inexact else _promote_numeric if numeric else promote_dtypes
     return broadcast_arrays(*promote(*args))
 
 
 def _binary(lax_fn, name, inexact=False, numeric=False):
     def fn(x1, x2, /):
-        x1, x2 = promote_and_broadcast(x1, x2, inexact=inexact, numeric=numeric)
+        x1, x2 = _promote_and_broadcast(x1, x2, inexact=inexact, numeric=numeric)
         return lax_fn(x1, x2)
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"jnp.{name}: elementwise, with NumPy broadcasting and JAX dtype promotion."
@@ -114,13 +115,13 @@ def _on_parts(fn, z):
 # ---- add / subtract / multiply / divide ----------------------------------------------------------
 def add(x1, x2, /):
     """jnp.add: x1 + x2 (logical or for bools)."""
-    x1, x2 = promote_and_broadcast(x1, x2)
+    x1, x2 = _promote_and_broadcast(x1, x2)
     return lax.bitwise_or(x1, x2) if x1.aval.dtype == np.bool_ else lax.add(x1, x2)
 
 
 def multiply(x1, x2, /):
     """jnp.multiply: x1 * x2 (logical and for bools)."""
-    x1, x2 = promote_and_broadcast(x1, x2)
+    x1, x2 = _promote_and_broadcast(x1, x2)
     return lax.bitwise_and(x1, x2) if x1.aval.dtype == np.bool_ else lax.mul(x1, x2)
 
 
@@ -129,7 +130,7 @@ subtract = _binary(lax.sub, "subtract")
 
 def true_divide(x1, x2, /):
     """jnp.true_divide: x1 / x2, promoting integers and bools to the default float type."""
-    x1, x2 = promote_and_broadcast(x1, x2, inexact=True)
+    x1, x2 = _promote_and_broadcast(x1, x2, inexact=True)
     return lax.div(x1, x2)
 
 
@@ -138,7 +139,7 @@ divide = true_divide
 
 def floor_divide(x1, x2, /):
     """jnp.floor_divide: x1 // x2, rounding toward -inf (integer results for integer inputs)."""
-    x1, x2 = promote_and_broadcast(x1, x2, numeric=True)
+    x1, x2 = _promote_and_broadcast(x1, x2, numeric=True)
     kind = _kind(x1)
     if kind == "c":
         raise TypeError(f"floor_divide does not support complex-valued inputs.{user_line()}")
@@ -166,7 +167,7 @@ def _float_divmod(x1, x2):
 
 def remainder(x1, x2, /):
     """jnp.remainder (jnp.mod): x1 % x2 with the sign of x2; integer x % 0 is 0."""
-    x1, x2 = promote_and_broadcast(x1, x2, numeric=True)
+    x1, x2 = _promote_and_broadcast(x1, x2, numeric=True)
     _reject_complex("remainder", x1)
     if _is_integral_or_bool(x1):
         x2 = _nonzero_divisor(x2)
@@ -187,7 +188,7 @@ def fmod(x1, x2, /):
     """jnp.fmod: remainder of x1 / x2 with the sign of x1 (C's fmod); integer fmod(x, 0) is 0."""
     x1, x2 = asarray_operand(x1), asarray_operand(x2)
     integer_inputs = dtypes.is_integer(dtypes.result_type(x1, x2))  # bools keep XLA's fmod(x, 0) = x, as in JAX
-    x1, x2 = promote_and_broadcast(x1, x2, numeric=True)
+    x1, x2 = _promote_and_broadcast(x1, x2, numeric=True)
     _reject_complex("fmod", x1)
     if integer_inputs:
         x2 = _nonzero_divisor(x2)
@@ -196,7 +197,7 @@ def fmod(x1, x2, /):
 
 def divmod(x1, x2, /):
     """jnp.divmod: (floor_divide(x1, x2), remainder(x1, x2))."""
-    x1, x2 = promote_and_broadcast(x1, x2, numeric=True)
+    x1, x2 = _promote_and_broadcast(x1, x2, numeric=True)
     _reject_complex("divmod", x1)
     if _is_integral_or_bool(x1):
         return floor_divide(x1, x2), remainder(x1, x2)
@@ -223,11 +224,11 @@ def power(x1, x2, /):
     """jnp.power: x1 ** x2; integer arrays give integer results, concrete integer exponents use integer_pow."""
     exponent = _concrete_int_exponent(x2)
     if exponent is not None:
-        (x1,) = promote_dtypes_numeric(asarray_operand(x1))
+        (x1,) = _promote_numeric(asarray_operand(x1))
         return lax.integer_pow(x1, exponent)
     x1, x2 = asarray_operand(x1), asarray_operand(x2)
     y_is_integer = _kind(x2) in "iu"
-    x1_promoted, x2_promoted = promote_and_broadcast(x1, x2, numeric=True)
+    x1_promoted, x2_promoted = _promote_and_broadcast(x1, x2, numeric=True)
     if _is_integral_or_bool(x1_promoted):
         return _integer_power(x1_promoted, x2_promoted)
     if y_is_integer:  # an inexact base keeps its integer exponent, as in JAX
@@ -253,13 +254,13 @@ pow = power
 
 def float_power(x1, x2, /):
     """jnp.float_power: x1 ** x2 computed in an inexact type."""
-    x1, x2 = promote_and_broadcast(x1, x2, inexact=True)
+    x1, x2 = _promote_and_broadcast(x1, x2, inexact=True)
     return lax.pow(x1, x2)
 
 
 def square(x, /):
     """jnp.square: x * x (bools become integers)."""
-    (x,) = promote_dtypes_numeric(asarray_operand(x))
+    (x,) = _promote_numeric(asarray_operand(x))
     return lax.square(x)
 
 
@@ -335,7 +336,7 @@ def signbit(x, /):
 
 def copysign(x1, x2, /):
     """jnp.copysign: |x1| with the sign of x2 (sign bit, so -0.0 counts as negative)."""
-    x1, x2 = promote_and_broadcast(x1, x2, inexact=True)
+    x1, x2 = _promote_and_broadcast(x1, x2, inexact=True)
     _reject_complex("copysign", x1)
     magnitude = lax.abs(x1)
     return where(signbit(x2), lax.neg(magnitude), magnitude)
@@ -411,7 +412,7 @@ def _wrap_imaginary(x, half):
 
 def logaddexp(x1, x2, /):
     """jnp.logaddexp: log(exp(x1) + exp(x2)) without overflow."""
-    x1, x2 = promote_and_broadcast(x1, x2, inexact=True)
+    x1, x2 = _promote_and_broadcast(x1, x2, inexact=True)
     if _is_complex(x1):
         return _logaddexp_complex(x1, x2, lax.exp, None, 2 * np.pi)
     return _logaddexp_real(x1, x2, lax.exp, None)
@@ -419,7 +420,7 @@ def logaddexp(x1, x2, /):
 
 def logaddexp2(x1, x2, /):
     """jnp.logaddexp2: log2(2**x1 + 2**x2) without overflow."""
-    x1, x2 = promote_and_broadcast(x1, x2, inexact=True)
+    x1, x2 = _promote_and_broadcast(x1, x2, inexact=True)
     log2_e = 1 / np.log(2)
     if _is_complex(x1):
         return _logaddexp_complex(x1, x2, lax.exp2, log2_e, 2 * np.pi / np.log(2))
@@ -446,7 +447,7 @@ asinh, acosh, atanh = arcsinh, arccosh, arctanh
 
 def hypot(x1, x2, /):
     """jnp.hypot: sqrt(x1**2 + x2**2) without overflow; inf wins over nan."""
-    x1, x2 = promote_and_broadcast(x1, x2, inexact=True)
+    x1, x2 = _promote_and_broadcast(x1, x2, inexact=True)
     if _is_complex(x1):
         raise ValueError("jnp.hypot is not well defined for complex-valued inputs. Please convert to real values "
                          f"first, such as by using abs(x).{user_line()}")
@@ -654,13 +655,13 @@ minimum = _binary(lax.min, "minimum")
 
 def fmax(x1, x2, /):
     """jnp.fmax: elementwise maximum that ignores nan (nan only where both are nan)."""
-    x1, x2 = promote_and_broadcast(x1, x2)
+    x1, x2 = _promote_and_broadcast(x1, x2)
     return where(lax.bitwise_or(greater(x1, x2), isnan(x2)), x1, x2)
 
 
 def fmin(x1, x2, /):
     """jnp.fmin: elementwise minimum that ignores nan (nan only where both are nan)."""
-    x1, x2 = promote_and_broadcast(x1, x2)
+    x1, x2 = _promote_and_broadcast(x1, x2)
     return where(lax.bitwise_or(less(x1, x2), isnan(x2)), x1, x2)
 
 
@@ -686,7 +687,7 @@ def clip(arr=None, /, min=None, max=None, *, a=None, a_min=None, a_max=None):
 
 def heaviside(x1, x2, /):
     """jnp.heaviside: 0 where x1 < 0, 1 where x1 > 0, x2 where x1 == 0 (nan stays nan)."""
-    x1, x2 = promote_and_broadcast(x1, x2, inexact=True)
+    x1, x2 = _promote_and_broadcast(x1, x2, inexact=True)
     zero = _lax_const(x1, 0)
     at_zero_or_nan = where(isnan(x1), x1, x2)
     positive_part = where(lax.gt(x1, zero), _lax_const(x1, 1), at_zero_or_nan)
@@ -748,13 +749,13 @@ invert = bitwise_invert = bitwise_not
 
 def left_shift(x1, x2, /):
     """jnp.left_shift (jnp.bitwise_left_shift): x1 << x2 (bools become integers)."""
-    x1, x2 = promote_and_broadcast(x1, x2, numeric=True)
+    x1, x2 = _promote_and_broadcast(x1, x2, numeric=True)
     return lax.shift_left(x1, x2)
 
 
 def right_shift(x1, x2, /):
     """jnp.right_shift (jnp.bitwise_right_shift): x1 >> x2, arithmetic for signed and logical for unsigned."""
-    x1, x2 = promote_and_broadcast(x1, x2, numeric=True)
+    x1, x2 = _promote_and_broadcast(x1, x2, numeric=True)
     if _kind(x1) == "u":
         return lax.shift_right_logical(x1, x2)
     return lax.shift_right_arithmetic(x1, x2)

@@ -2,7 +2,6 @@
 import numpy as np
 
 from jaxlike import dtypes, lax
-from jaxlike import numpy as jnp
 from jaxlike.core import concrete_or_error, get_aval
 from jaxlike.random import prng
 from jaxlike.random.keys import key_data_of
@@ -29,15 +28,20 @@ def check_shape(name, shape, *param_shapes):
     """JAX's rule: parameter shapes broadcast with `shape`, and the broadcast result is `shape` itself."""
     if not param_shapes:
         return
-    try:
-        result = np.broadcast_shapes(shape, *param_shapes)
-    except ValueError:
-        result = None
+    result = broadcast_shapes(name, tuple(shape), *param_shapes)
     if result != tuple(shape):
         raise ValueError(f"{name} parameter shapes must be broadcast-compatible with shape argument, and the result "
                          f"of broadcasting the shapes must equal the shape argument, but got result {result} for "
-                         f"shape argument {tuple(shape)} (parameter shapes {', '.join(map(str, param_shapes))})."
-                         f"{user_line()}")
+                         f"shape argument {tuple(shape)}.{user_line()}")
+
+
+def broadcast_shapes(name, *shapes):
+    """NumPy's broadcast of `shapes`, or a ValueError naming the sampler and the shapes."""
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise ValueError(f"{name}: the shapes {', '.join(map(str, shapes))} of the shape argument and the parameters "
+                         f"do not broadcast together.{user_line()}") from None
 
 
 def float_dtype(name, dtype, allow_complex=False):
@@ -69,7 +73,7 @@ def shape_of(x):
 def optional_shape(name, shape, *param_shapes):
     """`shape` checked against the parameters' shapes, or their broadcast shape when None."""
     if shape is None:
-        return tuple(np.broadcast_shapes(*param_shapes)) if param_shapes else ()
+        return broadcast_shapes(name, *param_shapes) if param_shapes else ()
     shape = canonical_shape(name, shape)
     check_shape(name, shape, *param_shapes)
     return shape
@@ -80,39 +84,6 @@ def split_keys(key, num):
     """`num` raw keys derived from `key`, as a list."""
     keys = prng.split_key_data(key, (num,))
     return [lax.index_in_dim(keys, i, axis=0, keepdims=False) for i in range(num)]
-
-
-def stop_gradient(x):
-    """lax.stop_gradient; a custom_jvp stand-in while jaxlike.lax has none (remove it once it does)."""
-    stop = getattr(lax, "stop_gradient", None)
-    return stop(x) if stop is not None else _zero_tangent(x)
-
-
-def _make_zero_tangent():
-    from jaxlike.transforms.custom_derivatives import custom_jvp
-
-    @custom_jvp
-    def zero_tangent(x):
-        return x
-
-    @zero_tangent.defjvp
-    def _jvp(primals, tangents):
-        return primals[0], jnp.zeros_like(primals[0])
-    return zero_tangent
-
-
-_zero_tangent = _make_zero_tangent()
-
-
-def top_k_indices(x, k):
-    """Indices of the k largest entries along the last axis (lax.top_k's; a stable sort stands in while
-    jaxlike.lax has no top_k)."""
-    top_k = getattr(lax, "top_k", None)
-    if top_k is not None:
-        return top_k(x, k)[1]
-    positions = lax.broadcasted_iota(np.int32, get_aval(x).shape, get_aval(x).ndim - 1)
-    _, order = lax.sort((lax.neg(x), positions), dimension=-1, is_stable=True, num_keys=1)
-    return lax.slice_in_dim(order, 0, k, axis=-1)
 
 
 def const(x, value):

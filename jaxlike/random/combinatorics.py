@@ -7,7 +7,7 @@ from jaxlike import dtypes, lax
 from jaxlike import numpy as jnp
 from jaxlike.core import concrete_or_error, get_aval
 from jaxlike.random import prng
-from jaxlike.random._common import canonical_shape, single_key, shape_of, split_keys, top_k_indices
+from jaxlike.random._common import canonical_shape, shape_of, single_key, split_keys
 from jaxlike.random._jit import jit_per_mode
 from jaxlike.random.samplers import _check_mode, _randint, gumbel_body, uniform_body
 from jaxlike.source_info import user_line
@@ -15,7 +15,6 @@ from jaxlike.source_info import user_line
 __all__ = ["permutation", "choice"]
 
 
-# ---- permutations and choices --------------------------------------------------------------------
 def _shuffle_rounds(size):
     """Sorting rounds by random 32-bit keys; 3 * log(n) / log(2**32 - 1) of them make ties negligible."""
     return int(np.ceil(3 * np.log(max(1, size)) / np.log(np.iinfo(np.uint32).max)))
@@ -99,11 +98,9 @@ def _choice(key, arr, shape, replace, p, axis, mode, n_inputs, out_shape):
     n_draws = math.prod(shape)
     if p is None and replace:
         indices = _randint(key, shape, 0, n_inputs, dtypes.default_int())
-    elif p is None:
-        population = jnp.arange(n_inputs) if arr.ndim == 0 else arr
-        permuted = permutation(key, population, axis) if arr.ndim else permutation(key, n_inputs)
-        result = lax.slice_in_dim(permuted, 0, n_draws, axis=axis if arr.ndim else 0)
-        return result.reshape(out_shape)
+    elif p is None:  # without replacement: the head of a permutation
+        permuted = permutation(key, arr, axis) if arr.ndim else permutation(key, n_inputs)
+        return lax.slice_in_dim(permuted, 0, n_draws, axis=axis if arr.ndim else 0).reshape(out_shape)
     elif replace:
         indices = _choice_by_cdf(key, p, shape)
     else:
@@ -116,11 +113,11 @@ def _choice(key, arr, shape, replace, p, axis, mode, n_inputs, out_shape):
 def _choice_by_cdf(key, p, shape):
     cumulative = jnp.cumsum(p)
     total = lax.index_in_dim(cumulative, -1, keepdims=False)
-    r = jnp.multiply(total, jnp.subtract(1, uniform_body(key, shape, cumulative.dtype)))
+    r = total * (1 - uniform_body(key, shape, cumulative.dtype))  # in (0, total]: zero weights are never drawn
     return jnp.searchsorted(cumulative, r).astype(dtypes.default_int())
 
 
 @jit_per_mode(static_argnums=(2, 3))
 def _choice_top_k(key, p, k, mode):
-    perturbed = jnp.add(gumbel_body(key, p.shape, p.dtype, mode), lax.log(p))
-    return top_k_indices(perturbed, k).astype(dtypes.default_int())
+    perturbed = gumbel_body(key, p.shape, p.dtype, mode) + lax.log(p)  # Gumbel top-k: k draws without replacement
+    return lax.top_k(perturbed, k)[1].astype(dtypes.default_int())

@@ -84,7 +84,7 @@ def poisson(key, lam, shape=None, dtype=None):
     key = single_key("poisson", key)
     dtype = int_dtype("poisson", dtype)
     lam = lax.convert_element_type(jnp.asarray(lam), np.float32)
-    shape = optional_shape("poisson", shape, lam.shape) if shape is not None else lam.shape
+    shape = optional_shape("poisson", shape, lam.shape)
     return _poisson(key, jnp.broadcast_to(lam, shape), shape, dtype)
 
 

@@ -2,8 +2,7 @@
 from jaxlike import lax
 from jaxlike import numpy as jnp
 from jaxlike.core import concrete_or_error, get_aval
-from jaxlike.random._common import (canonical_shape, float_dtype, optional_shape, shape_of, single_key, split_keys,
-                                    stop_gradient)
+from jaxlike.random._common import canonical_shape, float_dtype, optional_shape, shape_of, single_key, split_keys
 from jaxlike.random._jit import jit_per_mode
 from jaxlike.random.gamma_primitive import random_gamma_p
 from jaxlike.random.samplers import exponential_body, normal_body, rademacher_body
@@ -27,7 +26,7 @@ def gamma(key, a, shape=None, dtype=None):
     """Gamma(a, 1) samples (shape parameter `a`), differentiable in `a` by implicit reparameterisation."""
     key = single_key("gamma", key)
     dtype = float_dtype("gamma", dtype)
-    shape = optional_shape("gamma", shape, shape_of(a)) if shape is not None else shape_of(a)
+    shape = optional_shape("gamma", shape, shape_of(a))
     return _gamma(key, a, shape, dtype, False)
 
 
@@ -35,7 +34,7 @@ def loggamma(key, a, shape=None, dtype=None):
     """Logs of Gamma(a, 1) samples, accurate for small `a` where the samples underflow."""
     key = single_key("loggamma", key)
     dtype = float_dtype("loggamma", dtype)
-    shape = optional_shape("loggamma", shape, shape_of(a)) if shape is not None else shape_of(a)
+    shape = optional_shape("loggamma", shape, shape_of(a))
     return _gamma(key, a, shape, dtype, True)
 
 
@@ -44,11 +43,11 @@ def _beta(key, a, b, shape, dtype):
     key_a, key_b = split_keys(key, 2)
     log_gamma_a = gamma_body(key_a, a, shape, dtype, log_space=True)
     log_gamma_b = gamma_body(key_b, b, shape, dtype, log_space=True)
-    # gamma_a / (gamma_a + gamma_b), scaled by the larger so that neither underflows.
+    # gamma_a / (gamma_a + gamma_b), both scaled by the larger so that neither underflows.
     log_max = lax.max(log_gamma_a, log_gamma_b)
-    scaled_a = lax.exp(lax.sub(log_gamma_a, log_max))
-    scaled_b = lax.exp(lax.sub(log_gamma_b, log_max))
-    return lax.div(scaled_a, lax.add(scaled_a, scaled_b))
+    scaled_a = lax.exp(log_gamma_a - log_max)
+    scaled_b = lax.exp(log_gamma_b - log_max)
+    return scaled_a / (scaled_a + scaled_b)
 
 
 def beta(key, a, b, shape=None, dtype=None):
@@ -61,13 +60,14 @@ def beta(key, a, b, shape=None, dtype=None):
 
 @jit_per_mode(static_argnums=(2, 3))
 def _dirichlet(key, alpha, shape, dtype):
+    # Normalised gammas, computed from their logs: small concentrations would underflow.
     log_gammas = gamma_body(key, alpha, shape + get_aval(alpha).shape[-1:], dtype, log_space=True)
     return _softmax(log_gammas, -1)
 
 
 def _softmax(x, axis):
-    unnormalized = lax.exp(jnp.subtract(x, stop_gradient(jnp.max(x, axis, keepdims=True))))
-    return jnp.divide(unnormalized, jnp.sum(unnormalized, axis, keepdims=True))
+    unnormalized = lax.exp(x - lax.stop_gradient(jnp.max(x, axis, keepdims=True)))
+    return unnormalized / jnp.sum(unnormalized, axis, keepdims=True)
 
 
 def dirichlet(key, alpha, shape=None, dtype=None):
@@ -77,15 +77,15 @@ def dirichlet(key, alpha, shape=None, dtype=None):
     alpha_shape = shape_of(alpha)
     if len(alpha_shape) < 1:
         raise ValueError(f"dirichlet: alpha must have at least one axis, got shape {alpha_shape}.{user_line()}")
-    shape = optional_shape("dirichlet", shape, alpha_shape[:-1]) if shape is not None else alpha_shape[:-1]
+    shape = optional_shape("dirichlet", shape, alpha_shape[:-1])
     return _dirichlet(key, alpha, shape, dtype)
 
 
 def chisquare_body(key, df, shape, dtype):
     df = lax.convert_element_type(df, dtype)
     two = lax.full((), 2, dtype)
-    log_g = gamma_body(key, jnp.divide(df, two), shape, dtype, log_space=True)
-    return lax.mul(lax.exp(log_g), two)
+    log_g = gamma_body(key, df / two, shape, dtype, log_space=True)
+    return lax.exp(log_g) * two
 
 
 _chisquare = jit_per_mode(chisquare_body, static_argnums=(2, 3))
@@ -95,7 +95,7 @@ def chisquare(key, df, shape=None, dtype=None):
     """Chi-square samples with `df` degrees of freedom."""
     key = single_key("chisquare", key)
     dtype = float_dtype("chisquare", dtype)
-    shape = optional_shape("chisquare", shape, shape_of(df)) if shape is not None else shape_of(df)
+    shape = optional_shape("chisquare", shape, shape_of(df))
     return _chisquare(key, df, shape, dtype)
 
 
@@ -106,7 +106,7 @@ def _f(key, dfnum, dfden, shape, dtype):
     chi2_den = chisquare_body(key_den, dfden, shape, dtype)
     dfnum = jnp.broadcast_to(lax.convert_element_type(dfnum, dtype), shape)
     dfden = jnp.broadcast_to(lax.convert_element_type(dfden, dtype), shape)
-    return lax.div(lax.div(chi2_num, dfnum), lax.div(chi2_den, dfden))
+    return (chi2_num / dfnum) / (chi2_den / dfden)
 
 
 def f(key, dfnum, dfden, shape=None, dtype=None):
@@ -122,25 +122,25 @@ def _t(key, df, shape, dtype):
     df = lax.convert_element_type(df, dtype)
     key_normal, key_gamma = split_keys(key, 2)
     n = normal_body(key_normal, shape, dtype)
-    half_df = lax.div(df, lax.full((), 2, dtype))
+    half_df = df / lax.full((), 2, dtype)
     g = gamma_body(key_gamma, half_df, shape, dtype)
-    return jnp.multiply(n, lax.sqrt(jnp.divide(half_df, g)))
+    return n * lax.sqrt(half_df / g)
 
 
 def t(key, df, shape=None, dtype=None):
     """Student's t samples with `df` degrees of freedom."""
     key = single_key("t", key)
     dtype = float_dtype("t", dtype)
-    shape = optional_shape("t", shape, shape_of(df)) if shape is not None else shape_of(df)
+    shape = optional_shape("t", shape, shape_of(df))
     return _t(key, df, shape, dtype)
 
 
 def generalized_normal_body(key, p, shape, dtype):
     gamma_key, sign_key = split_keys(key, 2)
-    g = gamma_body(gamma_key, jnp.divide(1, p), shape, dtype)
+    # |x|**p is Gamma(1/p) distributed; the sign is a fair coin.
+    g = gamma_body(gamma_key, 1 / p, shape, dtype)
     r = rademacher_body(sign_key, shape, dtype)
-    return jnp.multiply(r, jnp.power(g, jnp.divide(1, p)) if hasattr(jnp, "power") else
-                        lax.pow(g, jnp.broadcast_to(lax.convert_element_type(jnp.divide(1, p), dtype), shape)))
+    return r * g ** (1 / p)
 
 
 _generalized_normal = jit_per_mode(generalized_normal_body, static_argnums=(2, 3))
@@ -154,14 +154,14 @@ def generalized_normal(key, p, shape=(), dtype=None):
     return _generalized_normal(key, p, shape, dtype)
 
 
-@jit_per_mode(static_argnums=(1, 2, 3, 4))
+@jit_per_mode(static_argnums=(1, 3, 4))
 def _ball(key, d, p, shape, dtype):
     key_g, key_e = split_keys(key, 2)
-    g = generalized_normal_body(key_g, lax.full((), p, dtype), shape + (d,), dtype)
+    g = generalized_normal_body(key_g, p, shape + (d,), dtype)
     e = exponential_body(key_e, shape, dtype)
-    norm = lax.pow(jnp.add(jnp.sum(lax.pow(lax.abs(g), lax.full_like(g, p)), axis=-1), e),
-                   lax.full(shape, 1 / p, dtype))
-    return jnp.divide(g, lax.expand_dims(norm, (len(shape),)))
+    # Barthe, Guedon, Mendelson and Naor (2005): g / (|g|_p^p + e)^(1/p) is uniform in the p-ball.
+    norm = (jnp.sum(lax.abs(g) ** p, axis=-1) + e) ** (1 / p)
+    return g / lax.expand_dims(norm, (len(shape),))
 
 
 def ball(key, d, p=2, shape=(), dtype=None):
@@ -172,4 +172,4 @@ def ball(key, d, p=2, shape=(), dtype=None):
     d = int(concrete_or_error(d, "the dimension argument of ball"))
     if d < 1:
         raise ValueError(f"ball: the dimension d must be positive, got {d}.{user_line()}")
-    return _ball(key, d, float(p), shape, dtype)
+    return _ball(key, d, p, shape, dtype)

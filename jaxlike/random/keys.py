@@ -118,8 +118,8 @@ def check_key_data(data, what="PRNG key data"):
     if isinstance(data, (list, tuple)) or not all(hasattr(data, a) for a in ("shape", "dtype")):
         raise TypeError(f"Expected a PRNG key (from jaxlike.random.key(seed) or jaxlike.random.PRNGKey(seed)), "
                         f"got {_describe(data)}. Make a key first: key = jaxlike.random.key(0).{user_line()}")
-    shape, dtype = tuple(np.shape(data)), np.dtype(data.dtype) if not isinstance(data.dtype, KeyDType) else None
-    if dtype != prng.UINT32:
+    shape = tuple(np.shape(data))
+    if data.dtype != prng.UINT32:
         raise TypeError(f"Invalid {what}: expected dtype uint32, got {data.dtype} (shape {shape}). A raw key is "
                         f"the uint32[2] array that jaxlike.random.PRNGKey returns.{user_line()}")
     if shape[-1:] != KEY_SHAPE:

@@ -10,29 +10,20 @@ from jaxlike.source_info import user_line
 __all__ = ["multivariate_normal", "orthogonal"]
 
 
-# ---- samplers that need linear algebra -----------------------------------------------------------
-def _linalg():
-    linalg = getattr(jnp, "linalg", None)
-    if linalg is None:
-        raise NotImplementedError(f"this sampler needs jaxlike.numpy.linalg, which is not available yet."
-                                  f"{user_line()}")
-    return linalg
-
-
 @jit_per_mode(static_argnums=(3, 4, 5))
 def _multivariate_normal(key, mean, cov, shape, dtype, method):
-    linalg = _linalg()
     mean, cov = lax.convert_element_type(mean, dtype), lax.convert_element_type(cov, dtype)
+    # Any factor with factor @ factor.T == cov maps standard normals to N(mean, cov).
     if method == "svd":
-        u, s, _ = linalg.svd(cov)
-        factor = jnp.multiply(u, lax.sqrt(lax.expand_dims(s, (s.ndim - 1,))))
+        u, s, _ = jnp.linalg.svd(cov)
+        factor = u * lax.sqrt(s[..., None, :])
     elif method == "eigh":
-        w, v = linalg.eigh(cov)
-        factor = jnp.multiply(v, lax.sqrt(lax.expand_dims(w, (w.ndim - 1,))))
+        w, v = jnp.linalg.eigh(cov)
+        factor = v * lax.sqrt(w[..., None, :])
     else:
-        factor = linalg.cholesky(cov)
+        factor = jnp.linalg.cholesky(cov)
     samples = normal_body(key, shape + mean.shape[-1:], dtype)
-    return jnp.add(mean, jnp.matmul(factor, samples[..., None])[..., 0])
+    return mean + jnp.matmul(factor, samples[..., None])[..., 0]
 
 
 def multivariate_normal(key, mean, cov, shape=None, dtype=None, method="cholesky"):
@@ -64,10 +55,10 @@ def multivariate_normal(key, mean, cov, shape=None, dtype=None, method="cholesky
 def _orthogonal(key, n, m, shape, dtype):
     # QR of a tall normal matrix; a wide result is the transpose of a tall one.
     z = normal_body(key, shape + (max(n, m), min(n, m)), dtype)
-    q, r = _linalg().qr(z)
+    q, r = jnp.linalg.qr(z)
+    # Fixing the phases of R's diagonal makes the QR factorisation unique, and Q Haar-distributed.
     d = jnp.diagonal(r, 0, -2, -1)
-    phases = lax.div(d, lax.convert_element_type(lax.abs(d), d.dtype))
-    q = jnp.multiply(q, lax.expand_dims(phases, (d.ndim - 1,)))
+    q = q * lax.expand_dims(d / lax.convert_element_type(lax.abs(d), d.dtype), (d.ndim - 1,))
     return jnp.swapaxes(q, -1, -2) if n < m else q
 
 

@@ -8,7 +8,6 @@ works on raw key data: uint32 arrays whose last axis holds the two key words.
 """
 import numpy as np
 
-from jaxlike import dtypes
 from jaxlike.core import Primitive, ShapedArray, get_aval
 from jaxlike.lax.base import operands, shape_error
 from jaxlike.transforms import batching
@@ -173,5 +172,3 @@ def random_bits_from_key_data(key_data, bit_width, shape):
 def check_bit_width(bit_width):
     if bit_width not in UINT_DTYPES:
         raise TypeError(f"random bits must have a bit width of 8, 16, 32 or 64, got {bit_width}.")
-    if bit_width == 64 and not dtypes.x64_enabled():
-        raise TypeError("64-bit random bits need 64-bit mode: jaxlike.config.update('jax_enable_x64', True).")

@@ -13,8 +13,8 @@ from jaxlike import dtypes, lax
 from jaxlike import numpy as jnp
 from jaxlike.core import get_aval
 from jaxlike.random import prng
-from jaxlike.random._common import (canonical_shape, check_shape, const, float_dtype, int_dtype, optional_shape,
-                                    shape_of, single_key, split_keys, stop_gradient, top_k_indices)
+from jaxlike.random._common import (broadcast_shapes, canonical_shape, check_shape, const, float_dtype, int_dtype,
+                                    optional_shape, shape_of, single_key, split_keys)
 from jaxlike.random._jit import jit_per_mode
 from jaxlike.source_info import user_line
 
@@ -36,11 +36,10 @@ def uniform_body(key, shape, dtype, minval=0.0, maxval=1.0):
     one_bits = int(np.array(1.0, dtype).view(uint_dtype))
     mantissa = lax.shift_right_logical(bits, lax.full((), rng_bits - nmant, uint_dtype))
     floats = lax.bitcast_convert_type(lax.bitwise_or(mantissa, lax.full((), one_bits, uint_dtype)), dtype)
-    floats = lax.sub(floats, lax.full((), 1, dtype))
+    floats = floats - lax.full((), 1, dtype)
     minval = lax.broadcast_to_rank(lax.convert_element_type(minval, dtype), len(shape))
     maxval = lax.broadcast_to_rank(lax.convert_element_type(maxval, dtype), len(shape))
-    scaled = jnp.add(jnp.multiply(floats, jnp.subtract(maxval, minval)), minval)
-    return jnp.maximum(minval, lax.reshape(scaled, shape))
+    return jnp.maximum(minval, lax.reshape(floats * (maxval - minval) + minval, shape))
 
 
 @jit_per_mode(static_argnums=(1, 2))
@@ -70,8 +69,7 @@ def normal_body(key, shape, dtype):
         real_dtype = dtypes.real_dtype(dtype)
         re = lax.convert_element_type(normal_real_body(key_re, shape, real_dtype), dtype)
         im = lax.convert_element_type(normal_real_body(key_im, shape, real_dtype), dtype)
-        z = lax.add(re, lax.mul(lax.full((), 1j, dtype), im))
-        return lax.div(z, lax.full((), np.sqrt(2), dtype))
+        return (re + lax.full((), 1j, dtype) * im) / lax.full((), np.sqrt(2), dtype)
     return normal_real_body(key, shape, dtype)
 
 
@@ -117,18 +115,16 @@ def _randint(key, shape, minval, maxval, dtype):
     key_high, key_low = split_keys(key, 2)
     high_bits = prng.random_bits_from_key_data(key_high, nbits, shape)
     low_bits = prng.random_bits_from_key_data(key_low, nbits, shape)
-    span = lax.convert_element_type(jnp.subtract(maxval, minval), unsigned)
-    empty = jnp.less_equal(maxval, minval)
+    span = lax.convert_element_type(maxval - minval, unsigned)
+    empty = maxval <= minval
     span = jnp.where(empty, typed_full((), 1, unsigned), span)  # an empty range gives minval
     # maxval beyond the dtype's range means the range ends at the dtype's max, inclusive.
-    span = jnp.where(lax.bitwise_and(maxval_out_of_range, lax.bitwise_not(empty)),
-                     lax.add(span, typed_full((), 1, unsigned)), span)
+    span = jnp.where(maxval_out_of_range & ~empty, span + typed_full((), 1, unsigned), span)
     # 2**nbits mod span, computed without overflow as ((2**(nbits/2) mod span)**2) mod span.
     multiplier = lax.rem(typed_full(shape, 2 ** (nbits // 2), unsigned), span)
     multiplier = lax.rem(lax.mul(multiplier, multiplier), span)
-    offset = lax.add(lax.mul(lax.rem(high_bits, span), multiplier), lax.rem(low_bits, span))
-    offset = lax.rem(offset, span)
-    return lax.convert_element_type(jnp.add(minval, lax.convert_element_type(offset, wide)), dtype)
+    offset = lax.rem(lax.rem(high_bits, span) * multiplier + lax.rem(low_bits, span), span)
+    return lax.convert_element_type(minval + lax.convert_element_type(offset, wide), dtype)
 
 
 def _widened_bound(bound, dtype, wide, shape):
@@ -164,9 +160,9 @@ def _bernoulli(key, p, shape, mode):
     if mode == "high":  # two uniforms for 2*nmant bits of resolution near zero
         both = uniform_body(key, (2,) + shape, dtype)
         u1, u2 = lax.index_in_dim(both, 0, keepdims=False), lax.index_in_dim(both, 1, keepdims=False)
-        u2 = lax.mul(u2, lax.full((), 2.0 ** -dtypes.finfo(dtype).nmant, dtype))
-        return jnp.less(u2, jnp.subtract(p, u1))
-    return jnp.less(uniform_body(key, shape, dtype), p)
+        u2 = u2 * lax.full((), 2.0 ** -dtypes.finfo(dtype).nmant, dtype)
+        return u2 < p - u1
+    return uniform_body(key, shape, dtype) < p
 
 
 def bernoulli(key, p=0.5, shape=None, mode="low"):
@@ -186,12 +182,12 @@ def gumbel_body(key, shape, dtype, mode="low"):
     if mode == "high":
         both = uniform_body(key, (2,) + shape, dtype)
         high, low = lax.index_in_dim(both, 0, keepdims=False), lax.index_in_dim(both, 1, keepdims=False)
-        refined = jnp.add(jnp.add(high, jnp.multiply(low, lax.full((), 2.0 ** -finfo.nmant, dtype))),
-                          lax.full((), finfo.tiny, dtype))
-        x = jnp.where(jnp.greater_equal(high, lax.full((), 0.5, dtype)), high, refined)
-        return lax.neg(lax.log(lax.neg(lax.log1p(lax.neg(x)))))
+        # Below 1/2, refine the uniform with the second one's bits: log1p(-x) then keeps its precision.
+        refined = high + low * lax.full((), 2.0 ** -finfo.nmant, dtype) + lax.full((), finfo.tiny, dtype)
+        x = jnp.where(high >= lax.full((), 0.5, dtype), high, refined)
+        return -lax.log(-lax.log1p(-x))
     u = uniform_body(key, shape, dtype, finfo.tiny, 1.0)
-    return lax.neg(lax.log(lax.neg(lax.log(u))))
+    return -lax.log(-lax.log(u))
 
 
 _gumbel = jit_per_mode(gumbel_body, static_argnums=(1, 2, 3))
@@ -215,7 +211,7 @@ def categorical(key, logits, axis=-1, shape=None, replace=True, mode=None):
                          f"{user_line()}")
     axis = axis - ndim if axis >= 0 else axis
     batch_shape = tuple(np.delete(logits.shape, axis))
-    shape = optional_shape("categorical", shape, batch_shape) if shape is not None else batch_shape
+    shape = optional_shape("categorical", shape, batch_shape)
     mode = _check_mode("categorical", mode)
     if not replace:
         return _categorical_without_replacement(key, logits, axis, shape, mode)
@@ -231,7 +227,7 @@ def _categorical(key, logits, axis, shape, mode):
     noise_shape.insert(axis % ndim, logits.shape[axis])
     noise = gumbel_body(key, prefix + tuple(noise_shape), logits.dtype, mode)
     expanded = lax.expand_dims(logits, tuple(range(len(prefix)))) if prefix else logits
-    return jnp.argmax(jnp.add(noise, expanded), axis=axis)
+    return jnp.argmax(noise + expanded, axis=axis)  # the Gumbel-max trick
 
 
 def _categorical_without_replacement(key, logits, axis, shape, mode):
@@ -249,9 +245,9 @@ def _categorical_top_k(key, logits, axis, shape, mode):
     ndim = logits.ndim
     batch_ndim = ndim - 1
     prefix = shape[:len(shape) - batch_ndim]
-    perturbed = jnp.add(logits, gumbel_body(key, logits.shape, logits.dtype, mode))
+    perturbed = logits + gumbel_body(key, logits.shape, logits.dtype, mode)  # Gumbel top-k
     moved = jnp.moveaxis(perturbed, axis % ndim, -1)
-    indices = top_k_indices(moved, math.prod(prefix))
+    _, indices = lax.top_k(moved, math.prod(prefix))
     indices = jnp.moveaxis(indices, -1, 0)
     return lax.reshape(indices, shape)
 
@@ -270,27 +266,27 @@ def _unary_sampler(name, body):
 
 def exponential_body(key, shape, dtype):
     u = uniform_body(key, shape, dtype)
-    return lax.neg(lax.log1p(lax.neg(u)))  # log(1 - u): u = 0 is possible, u = 1 is not
+    return -lax.log1p(-u)  # log(1 - u): u = 0 is possible, u = 1 is not
 
 
 def _laplace_body(key, shape, dtype):
     u = uniform_body(key, shape, dtype, -1.0 + dtypes.finfo(dtype).epsneg, 1.0)
-    return lax.mul(lax.sign(u), lax.log1p(lax.neg(lax.abs(u))))
+    return lax.sign(u) * lax.log1p(-lax.abs(u))
 
 
 def _logistic_body(key, shape, dtype):
     x = uniform_body(key, shape, dtype, dtypes.finfo(dtype).tiny, 1.0)
-    return lax.log(lax.div(x, lax.sub(const(x, 1), x)))
+    return lax.log(x / (1 - x))
 
 
 def _cauchy_body(key, shape, dtype):
     u = uniform_body(key, shape, dtype, dtypes.finfo(dtype).eps, 1.0)
-    return lax.tan(lax.mul(const(u, np.pi), lax.sub(u, const(u, 0.5))))
+    return lax.tan(const(u, np.pi) * (u - 0.5))
 
 
 def maxwell_body(key, shape, dtype):
     samples = normal_body(key, shape + (3,), dtype)
-    return lax.sqrt(jnp.sum(lax.mul(samples, samples), axis=-1))
+    return lax.sqrt(jnp.sum(samples * samples, axis=-1))
 
 
 exponential = _unary_sampler("exponential", exponential_body)
@@ -306,9 +302,9 @@ maxwell.__doc__ = "Maxwell samples (norms of 3-d standard normals) of `shape` an
 
 
 def rademacher_body(key, shape, dtype):
-    coins = lax.convert_element_type(jnp.less(uniform_body(key, shape, dtypes.default_float()),
-                                              lax.full((), 0.5, dtypes.default_float())), dtype)
-    return lax.sub(lax.mul(const(coins, 2), coins), const(coins, 1))
+    float_dtype = dtypes.default_float()  # bernoulli(key, 0.5)'s
+    coins = lax.convert_element_type(uniform_body(key, shape, float_dtype) < lax.full((), 0.5, float_dtype), dtype)
+    return 2 * coins - 1
 
 
 _rademacher = jit_per_mode(rademacher_body, static_argnums=(1, 2))
@@ -327,13 +323,12 @@ def _truncated_normal(key, shape, dtype, lower, upper):
     sqrt2 = lax.full((), np.sqrt(2), dtype)
     lower = lax.convert_element_type(lower, dtype)
     upper = lax.convert_element_type(upper, dtype)
-    a = lax.erf(lax.div(lower, sqrt2))
-    b = lax.erf(lax.div(upper, sqrt2))
-    u = uniform_body(key, shape, dtype, a, b)
-    out = lax.mul(sqrt2, lax.erf_inv(u))
+    # The normal CDF is (1 + erf(x / sqrt2)) / 2: draw erf(x / sqrt2) uniformly between its bounds.
+    u = uniform_body(key, shape, dtype, lax.erf(lower / sqrt2), lax.erf(upper / sqrt2))
+    out = sqrt2 * lax.erf_inv(u)
     # Rounding (or u == a) could leave the open interval (lower, upper): clamp to just inside it.
-    low = lax.nextafter(stop_gradient(lower), lax.full_like(lower, np.inf))
-    high = lax.nextafter(stop_gradient(upper), lax.full_like(upper, -np.inf))
+    low = lax.nextafter(lax.stop_gradient(lower), lax.full_like(lower, np.inf))
+    high = lax.nextafter(lax.stop_gradient(upper), lax.full_like(upper, -np.inf))
     return jnp.minimum(jnp.maximum(out, low), high)
 
 
@@ -351,7 +346,7 @@ def _double_sided_maxwell(key, loc, scale, shape, dtype):
     maxwell_key, sign_key = split_keys(key, 2)
     magnitudes = maxwell_body(maxwell_key, shape, dtype)
     signs = rademacher_body(sign_key, shape, dtype)
-    return jnp.add(jnp.multiply(jnp.multiply(signs, magnitudes), scale), loc)
+    return signs * magnitudes * scale + loc
 
 
 def double_sided_maxwell(key, loc, scale, shape=(), dtype=None):
@@ -359,7 +354,7 @@ def double_sided_maxwell(key, loc, scale, shape=(), dtype=None):
     key = single_key("double_sided_maxwell", key)
     dtype = float_dtype("double_sided_maxwell", dtype)
     shape = canonical_shape("double_sided_maxwell", shape)
-    param_shape = tuple(np.broadcast_shapes(shape_of(loc), shape_of(scale)))
+    param_shape = broadcast_shapes("double_sided_maxwell", shape_of(loc), shape_of(scale))
     shape = (shape or param_shape) + param_shape
     return _double_sided_maxwell(key, loc, scale, shape, dtype)
 
@@ -368,8 +363,8 @@ def double_sided_maxwell(key, loc, scale, shape=(), dtype=None):
 def _weibull_min(key, scale, concentration, shape, dtype):
     u = uniform_body(key, shape, dtype)
     concentration = lax.convert_element_type(concentration, dtype)
-    exponent = jnp.broadcast_to(jnp.divide(1.0, concentration), shape)
-    return jnp.multiply(lax.pow(lax.neg(lax.log1p(lax.neg(u))), exponent), scale)
+    exponent = jnp.broadcast_to(1.0 / concentration, shape)
+    return lax.pow(-lax.log1p(-u), exponent) * scale  # the inverse CDF
 
 
 def weibull_min(key, scale, concentration, shape=(), dtype=None):
@@ -384,22 +379,22 @@ def weibull_min(key, scale, concentration, shape=(), dtype=None):
 def _pareto(key, b, shape, dtype):
     b = lax.convert_element_type(b, dtype)
     e = exponential_body(key, shape, dtype)
-    return lax.exp(jnp.divide(e, b))
+    return lax.exp(e / b)
 
 
 def pareto(key, b, shape=None, dtype=None):
     """Pareto samples with shape parameter `b`."""
     key = single_key("pareto", key)
     dtype = float_dtype("pareto", dtype)
-    shape = optional_shape("pareto", shape, shape_of(b)) if shape is not None else shape_of(b)
+    shape = optional_shape("pareto", shape, shape_of(b))
     return _pareto(key, b, shape, dtype)
 
 
 @jit_per_mode(static_argnums=(2, 3))
 def _geometric(key, p, shape, dtype):
     u = uniform_body(key, shape, get_aval(p).dtype)
-    trials = lax.floor(jnp.divide(lax.log(u), lax.log1p(lax.neg(p))))
-    return lax.convert_element_type(jnp.add(trials, 1), dtype)
+    failures = lax.floor(lax.log(u) / lax.log1p(-p))
+    return lax.convert_element_type(failures + 1, dtype)
 
 
 def geometric(key, p, shape=None, dtype=None):
@@ -409,7 +404,7 @@ def geometric(key, p, shape=None, dtype=None):
     p = jnp.asarray(p)
     p = lax.convert_element_type(p, dtypes.canonicalize_dtype(p.dtype) if dtypes.is_float(p.dtype)
                                  else dtypes.default_float())
-    shape = optional_shape("geometric", shape, p.shape) if shape is not None else p.shape
+    shape = optional_shape("geometric", shape, p.shape)
     return _geometric(key, p, shape, dtype)
 
 
@@ -417,14 +412,14 @@ def geometric(key, p, shape=None, dtype=None):
 def _rayleigh(key, scale, shape, dtype):
     u = uniform_body(key, shape, dtype)
     scale = jnp.broadcast_to(lax.convert_element_type(scale, dtype), shape)
-    return lax.mul(scale, lax.sqrt(lax.mul(lax.log(u), const(u, -2))))
+    return scale * lax.sqrt(lax.log(u) * -2)
 
 
 def rayleigh(key, scale, shape=None, dtype=None):
     """Rayleigh samples with `scale`."""
     key = single_key("rayleigh", key)
     dtype = float_dtype("rayleigh", dtype)
-    shape = optional_shape("rayleigh", shape, shape_of(scale)) if shape is not None else shape_of(scale)
+    shape = optional_shape("rayleigh", shape, shape_of(scale))
     return _rayleigh(key, scale, shape, dtype)
 
 
@@ -437,44 +432,42 @@ def _wald(key, mean, shape, dtype):
     y = lax.integer_pow(v, 2)
     y_sq = lax.integer_pow(y, 2)
     mean_sq = lax.integer_pow(mean, 2)
-    sqrt_term = lax.sqrt(jnp.add(jnp.multiply(jnp.multiply(4, mean), y), jnp.multiply(mean_sq, y_sq)))
-    x = jnp.subtract(jnp.add(mean, jnp.divide(jnp.multiply(mean_sq, y), 2)),
-                     jnp.multiply(jnp.divide(mean, 2), sqrt_term))
-    return lax.select(lax.le(z, jnp.divide(mean, jnp.add(mean, x))), x, jnp.divide(mean_sq, x))
+    # Michael, Schucany and Haas (1976): the smaller root of a quadratic, or its reflection mean**2 / x.
+    sqrt_term = lax.sqrt(4 * mean * y + mean_sq * y_sq)
+    x = mean + mean_sq * y / 2 - mean / 2 * sqrt_term
+    return lax.select(z <= mean / (mean + x), x, mean_sq / x)
 
 
 def wald(key, mean, shape=None, dtype=None):
     """Wald (inverse Gaussian) samples with `mean` and unit shape."""
     key = single_key("wald", key)
     dtype = float_dtype("wald", dtype)
-    shape = optional_shape("wald", shape, shape_of(mean)) if shape is not None else shape_of(mean)
+    shape = optional_shape("wald", shape, shape_of(mean))
     return _wald(key, mean, shape, dtype)
 
 
 @jit_per_mode(static_argnums=(2, 3))
 def _lognormal(key, sigma, shape, dtype):
     sigma = lax.convert_element_type(sigma, dtype)
-    return lax.exp(jnp.multiply(normal_body(key, shape, dtype), sigma))
+    return lax.exp(normal_body(key, shape, dtype) * sigma)
 
 
 def lognormal(key, sigma=np.float32(1), shape=None, dtype=None):
     """Log-normal samples: exp(sigma * standard normal)."""
     key = single_key("lognormal", key)
     dtype = float_dtype("lognormal", dtype)
-    shape = optional_shape("lognormal", shape, shape_of(sigma)) if shape is not None else shape_of(sigma)
+    shape = optional_shape("lognormal", shape, shape_of(sigma))
     return _lognormal(key, sigma, shape, dtype)
 
 
 @jit_per_mode(static_argnums=(4, 5))
 def _triangular(key, left, mode, right, shape, dtype):
     left, mode, right = (lax.convert_element_type(x, dtype) for x in (left, mode, right))
-    width = jnp.subtract(right, left)
-    fc = jnp.divide(jnp.subtract(mode, left), width)
+    mode_cdf = (mode - left) / (right - left)
     u = uniform_body(key, shape, dtype)
-    out1 = jnp.add(left, lax.sqrt(jnp.multiply(jnp.multiply(u, width), jnp.subtract(mode, left))))
-    out2 = jnp.subtract(right, lax.sqrt(jnp.multiply(jnp.multiply(jnp.subtract(1, u), width),
-                                                     jnp.subtract(right, mode))))
-    return jnp.where(jnp.less(u, fc), out1, out2)
+    below_mode = left + lax.sqrt(u * (right - left) * (mode - left))
+    above_mode = right - lax.sqrt((1 - u) * (right - left) * (right - mode))
+    return jnp.where(u < mode_cdf, below_mode, above_mode)
 
 
 def triangular(key, left, mode, right, shape=None, dtype=None):

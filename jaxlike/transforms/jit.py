@@ -334,13 +334,9 @@ class Compiled:
 _MISS = object()
 _SINGLE_LEAF = tree_util.tree_structure(0)
 
-_CONTEXT_OPTIONS = ("jax_enable_x64", "jax_numpy_rank_promotion", "jax_numpy_dtype_promotion",
-                    "jax_default_matmul_precision")
-
-
 def _trace_context():
     """The configuration a trace depends on (a function traced without x64 differs from one traced with it)."""
-    return tuple(config.read(name) for name in _CONTEXT_OPTIONS)
+    return config.trace_context
 
 
 def _hashable_static(value, where, fname):

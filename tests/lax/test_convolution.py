@@ -126,8 +126,8 @@ def test_dimension_numbers_and_shape_helpers():
         jax.lax.conv_general_shape_tuple((2, 9, 8, 3), (3, 2, 3, 4), (2, 1), "SAME", specs)
     assert lax.conv_shape_tuple((2, 3, 9, 8), (4, 3, 3, 2), (2, 2), "VALID") == \
         jax.lax.conv_shape_tuple((2, 3, 9, 8), (4, 3, 3, 2), (2, 2), "VALID")
-    assert lax.padtype_to_pads((9, 8), (3, 4), (2, 3), "SAME") == tuple(jax.lax.padtype_to_pads((9, 8), (3, 4),
-                                                                                               (2, 3), "SAME"))
+    expected_pads = tuple(jax.lax.padtype_to_pads((9, 8), (3, 4), (2, 3), "SAME"))
+    assert lax.padtype_to_pads((9, 8), (3, 4), (2, 3), "SAME") == expected_pads
     # a ConvDimensionNumbers passes through the primitive's params unchanged
     check(conv_fn(jaxlike, dict(window_strides=(1, 1), padding="SAME", dimension_numbers=ours)),
           conv_fn(jax, dict(window_strides=(1, 1), padding="SAME", dimension_numbers=specs)),
@@ -154,8 +154,8 @@ def test_conv_grads_match_jax(case):
     dict(window_strides=(1, 2), padding="SAME", batch_group_count=2),
 ], ids=["feature_groups", "batch_groups"])
 def test_conv_check_grads(kwargs):
-    lhs, rhs = RNG.standard_normal((2, 4, 5, 4)), RNG.standard_normal((4, 2 if "feature_group_count" in kwargs else 4,
-                                                                        2, 2))
+    in_features = 2 if "feature_group_count" in kwargs else 4
+    lhs, rhs = RNG.standard_normal((2, 4, 5, 4)), RNG.standard_normal((4, in_features, 2, 2))
     check_grads(lambda a, b: lax.conv_general_dilated(a, b, **kwargs), [lhs, rhs], order=2)
 
 
@@ -218,8 +218,9 @@ def test_conv_errors_name_the_problem():
 
 def test_conv_lowering_is_stablehlo_convolution():
     lhs, rhs = rand(2, 9, 8, 3), rand(3, 2, 3, 4)
-    text = jaxlike.jit(lambda a, b: lax.conv_general_dilated(
-        a, b, (1, 2), "SAME", feature_group_count=1, dimension_numbers=("NHWC", "HWIO", "NHWC"))).lower(lhs, rhs).as_text()
+    conv = jaxlike.jit(lambda a, b: lax.conv_general_dilated(a, b, (1, 2), "SAME",
+                                                             dimension_numbers=("NHWC", "HWIO", "NHWC")))
+    text = conv.lower(lhs, rhs).as_text()
     assert '"stablehlo.convolution"' in text
     assert "dimension_numbers = #stablehlo.conv<[b, 0, 1, f]x[0, 1, i, o]->[b, 0, 1, f]>" in text
     assert "window_strides = array<i64: 1, 2>" in text and "feature_group_count = 1 : i64" in text

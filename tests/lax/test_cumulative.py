@@ -23,11 +23,11 @@ def check(ours, theirs, *args, eager=True, jit=True):
 
 
 @pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("axis,reverse", [(0, False), (1, True), (-1, False)])
+@pytest.mark.parametrize("axis,reverse", [(0, False), (-1, True)])
 def test_cumulative_values(name, axis, reverse):
     jax_axis = axis % 2  # jax.lax requires a nonnegative axis; jaxlike also takes negative ones
     check(lambda x: getattr(lax, name)(x, axis, reverse), lambda x: getattr(jax.lax, name)(x, jax_axis, reverse), X)
-    if axis == 1:
+    if axis == -1:
         check(lambda x: getattr(lax, name)(x, axis, reverse), lambda x: getattr(jax.lax, name)(x, jax_axis, reverse), I,
               jit=False)
 
@@ -56,8 +56,8 @@ def test_cumulative_errors():
 def test_cumulative_grads():
     x = RNG.normal(size=(2, 5))
     check_grads(lambda x: lax.cumsum(x, 1, reverse=True), [x])
-    check_grads(lambda x: lax.cumprod(x, 1), [x])
-    check_grads(lambda x: lax.cummax(x, 0), [x], order=1)
+    check_grads(jaxlike.jit(lambda x: lax.cumprod(x, 1)), [x], order=1)  # jit: one compile, not one per scan op
+    check_grads(jaxlike.jit(lambda x: lax.cummax(x, 0)), [x], order=1)
 
 
 def test_cumsum_transpose_is_reversed_cumsum():
@@ -86,15 +86,13 @@ def test_vmap_cumulative(name, bdim):
 
 
 # ---- associative_scan -----------------------------------------------------------------------
-@pytest.mark.parametrize("n", [0, 1, 2, 5, 8, 13])
+@pytest.mark.parametrize("n", [0, 2, 5, 8])
 def test_associative_scan_lengths(n):
     x = np.arange(1, n + 1, dtype=np.float32)
     scans = jaxlike.jit(lambda x: (lax.associative_scan(lax.add, x), lax.associative_scan(lax.mul, x / 4, reverse=True)))
     sums, products = scans(x)
     np.testing.assert_allclose(sums, np.cumsum(x))
     np.testing.assert_allclose(products, np.cumprod((x / 4)[::-1])[::-1], rtol=1e-6)
-    if n == 5:  # eagerly too
-        np.testing.assert_allclose(lax.associative_scan(lax.add, x), np.cumsum(x))
 
 
 def test_associative_scan_pytree_and_axis():

@@ -95,7 +95,7 @@ def test_dot_general_vjp_with_preferred_type_matches_jax():
 
 # ---- vmap -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("case", ["matmul", "batched", "two_contract"])
-@pytest.mark.parametrize("in_axes", [(0, 0), (0, None), (None, 0), (1, 2), (None, 1), (2, None)])
+@pytest.mark.parametrize("in_axes", [(0, 0), (0, None), (None, 1), (1, 2)])
 def test_vmap_dot_general(case, in_axes):
     ls, rs, dn = CASES[case]
     size = 3

@@ -30,7 +30,7 @@ def test_igamma_and_igammac_values():
     a, x = gamma_args()
     with np.errstate(invalid="ignore"):
         p, q = sp.gammainc(a.astype(np.float64), x.astype(np.float64)), sp.gammaincc(a.astype(np.float64),
-                                                                                   x.astype(np.float64))
+                                                                                     x.astype(np.float64))
     p.flat[2], q.flat[2] = np.nan, np.nan  # a = 0, x = 1: NaN for P in SciPy; JAX (and we) follow XLA's conventions
     ours_p, ours_q = lax.igamma(a, x), lax.igammac(a, x)
     assert ours_p.dtype == ours_q.dtype == np.float32 and ours_p.shape == SHAPE

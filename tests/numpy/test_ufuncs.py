@@ -96,7 +96,6 @@ ALIASES = {"pow": "power", "mod": "remainder", "divide": "true_divide", "abs": "
            "bitwise_invert": "bitwise_not", "bitwise_left_shift": "left_shift", "bitwise_right_shift": "right_shift",
            "around": "round", "fix": "trunc"}
 PRIMARY = [u for u in UFUNCS if u.id not in ALIASES]
-SWEEP_DTYPES = [F32, C64] + [pytest.param(d, marks=pytest.mark.slow) for d in (I32, BOOL, U8)]
 # One lax primitive after promotion: their values are the lax sweeps' (tests/lax), so beyond float32 the
 # sweeps here skip them; promotion and weak types are checked for all functions by abstract evaluation.
 THIN_WRAPPERS = {"add", "subtract", "multiply", "true_divide", "negative", "positive", "absolute", "fabs", "sign",
@@ -142,33 +141,58 @@ def _in_sweep(ufunc, dtype):
     return np.dtype(out[0].dtype if isinstance(out, tuple) else out.dtype).kind in "biu"
 
 
+OTHER_DTYPES = [C64, I32, BOOL, U8, F16, BF16]
+
+
+def _default_cases():
+    """Every function in float32 (or its first accepted dtype), and in one more dtype it accepts (round-robin,
+    so that all dtypes are covered)."""
+    cases = []
+    for i, u in enumerate(PRIMARY):
+        accepted = [d for d in [F32] + OTHER_DTYPES if _supports(u, d)]
+        cases.append((u, accepted[0]))
+        others = [d for d in accepted[1:] if _in_sweep(u, d)]
+        if others:
+            cases.append((u, others[i % len(others)]))
+    return cases
+
+
 @functools.lru_cache(maxsize=None)
-def _sweep(dtype):
-    """(ufuncs accepting `dtype`, their arguments, jax's outputs computed under one jax.jit)."""
+def _oracle(sweep):
+    """(ufuncs, dtypes, arguments, jax's outputs under one jax.jit) for a sweep of cases."""
+    if sweep == "default":
+        cases = _default_cases()
+    else:
+        cases = [(u, sweep) for u in PRIMARY if _supports(u, sweep) and _in_sweep(u, sweep)]
     rng = np.random.default_rng(0)
-    ufuncs = [u for u in PRIMARY if _supports(u, dtype) and _in_sweep(u, dtype)]
-    arg_lists = [u.args(rng, SHAPE, dtype) for u in ufuncs]
+    ufuncs, dts = [u for u, _ in cases], [d for _, d in cases]
+    arg_lists = [u.args(rng, SHAPE, d) for u, d in cases]
     expected = jax.jit(functools.partial(_all_outputs, [u.theirs() for u in ufuncs]))(arg_lists)
-    return ufuncs, arg_lists, expected
+    return ufuncs, dts, arg_lists, expected
 
 
-def _compare_all(ufuncs, outputs, expected, dtype, what, check_weak_type=False):
+def _compare_all(ufuncs, dts, outputs, expected, what, check_weak_type=False):
     failures = []
-    for u, ours, theirs in zip(ufuncs, outputs, expected):
+    for u, dtype, ours, theirs in zip(ufuncs, dts, outputs, expected):
         try:
-            assert_same(ours, theirs, check_weak_type=check_weak_type, err_msg=f"{u.id} {what}", **_tol(dtype))
+            assert_same(ours, theirs, check_weak_type=check_weak_type, err_msg=f"{u.id} {dtype} {what}",
+                        **_tol(dtype))
         except AssertionError as e:
             failures.append(str(e))
     assert not failures, "\n".join(failures)
 
 
 # ---- values ------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("dtype", SWEEP_DTYPES, ids=lambda d: d.name)
-def test_values_match_jax(dtype):
-    """Every function eagerly, for every dtype jax accepts: values, shape, dtype and weak type."""
-    ufuncs, arg_lists, expected = _sweep(dtype)
+# Each (function, dtype) costs several XLA compilations (30-50 ms each); the full sweeps are `slow`.
+SWEEPS = ["default"] + [pytest.param(d, marks=pytest.mark.slow, id=d.name) for d in [F32] + OTHER_DTYPES]
+
+
+@pytest.mark.parametrize("sweep", SWEEPS)
+def test_values_match_jax(sweep):
+    """Every function eagerly: values, shape, dtype and weak type."""
+    ufuncs, dts, arg_lists, expected = _oracle(sweep)
     outputs = [u.ours()(*args) for u, args in zip(ufuncs, arg_lists)]
-    _compare_all(ufuncs, outputs, expected, dtype, "eager", check_weak_type=True)
+    _compare_all(ufuncs, dts, outputs, expected, "eager", check_weak_type=True)
 
 
 def _vmapped(ufuncs, in_axes):
@@ -177,21 +201,20 @@ def _vmapped(ufuncs, in_axes):
     return run
 
 
-@pytest.mark.parametrize("dtype", [F32] + [pytest.param(d, marks=pytest.mark.slow) for d in (I32, BOOL, C64, U8)],
-                         ids=lambda d: d.name)
-def test_jit_of_vmap_matches_jax(dtype):
+@pytest.mark.parametrize("sweep", SWEEPS)
+def test_jit_of_vmap_matches_jax(sweep):
     """Every function under jit and vmap (batch axis in the middle) against jax's values."""
-    ufuncs, arg_lists, expected = _sweep(dtype)
+    ufuncs, dts, arg_lists, expected = _oracle(sweep)
     outputs = jaxlike.jit(_vmapped(ufuncs, 1))(arg_lists)
-    _compare_all(ufuncs, outputs, [np.moveaxis(np.asarray(e), 1, 0) for e in expected], dtype, "jit(vmap)")
+    _compare_all(ufuncs, dts, outputs, [np.moveaxis(np.asarray(e), 1, 0) for e in expected], "jit(vmap)")
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("dtype", SWEEP_DTYPES, ids=lambda d: d.name)
-def test_jit_matches_jax(dtype):
-    ufuncs, arg_lists, expected = _sweep(dtype)
+@pytest.mark.parametrize("sweep", [F32] + OTHER_DTYPES, ids=lambda d: d.name)
+def test_jit_matches_jax(sweep):
+    ufuncs, dts, arg_lists, expected = _oracle(sweep)
     outputs = jaxlike.jit(functools.partial(_all_outputs, [u.ours() for u in ufuncs]))(arg_lists)
-    _compare_all(ufuncs, outputs, expected, dtype, "jit")
+    _compare_all(ufuncs, dts, outputs, expected, "jit")
 
 
 @pytest.mark.slow
@@ -203,7 +226,7 @@ def test_values_match_jax_other_dtypes(dtype):
         arg_lists = [u.args(rng, (3,), dtype) for u in ufuncs]
         expected = jax.jit(functools.partial(_all_outputs, [u.theirs() for u in ufuncs]))(arg_lists)
         outputs = [u.ours()(*args) for u, args in zip(ufuncs, arg_lists)]
-        _compare_all(ufuncs, outputs, expected, dtype, "eager", check_weak_type=True)
+        _compare_all(ufuncs, [dtype] * len(ufuncs), outputs, expected, "eager", check_weak_type=True)
 
 
 SMOKE = ["floor_divide", "power", "logaddexp", "hypot", "round2", "nan_to_num", "signbit"]
@@ -217,7 +240,7 @@ def test_values_match_jax_other_dtypes_smoke(dtype):
         arg_lists = [u.args(rng, (3,), dtype) for u in ufuncs]
         expected = jax.jit(functools.partial(_all_outputs, [u.theirs() for u in ufuncs]))(arg_lists)
         outputs = [u.ours()(*args) for u, args in zip(ufuncs, arg_lists)]
-        _compare_all(ufuncs, outputs, expected, dtype, "eager", check_weak_type=True)
+        _compare_all(ufuncs, [dtype] * len(ufuncs), outputs, expected, "eager", check_weak_type=True)
 
 
 # ---- dtype support, promotion and weak types (abstract evaluation: nothing compiles) ----------------------------
@@ -327,7 +350,7 @@ def test_mixed_dtype_values_match_jax():
             arg_lists.append([rand(rng, (3,), F32, 0.5, 3), 2.5])
     expected = jax.jit(functools.partial(_all_outputs, [u.theirs() for u in ufuncs]))(arg_lists)
     outputs = jaxlike.jit(functools.partial(_all_outputs, [u.ours() for u in ufuncs]))(arg_lists)
-    _compare_all(ufuncs, outputs, expected, F32, "mixed")
+    _compare_all(ufuncs, [F32] * len(ufuncs), outputs, expected, "mixed")
 
 
 def _supports_args(ufunc, args):
@@ -593,7 +616,8 @@ def test_vmap_of_binary_ufuncs_with_unbatched_and_rank0_operands():
     for (name, _, _, axes), out, expected in zip(cases, batched, reference):
         assert_same(out, expected, err_msg=f"{name} {axes}")
     # the reference itself, against jax
-    assert_same(reference[4:8], [jjnp.floor_divide(*_broadcast_batch(args, axes, 3)) for _, _, args, axes in cases[4:8]])
+    assert_same(reference[4:8], [jjnp.floor_divide(*_broadcast_batch(args, axes, 3))
+                                 for _, _, args, axes in cases[4:8]])
 
 
 def test_eager_vmap_and_divmod_outputs():
