@@ -1,4 +1,4 @@
-"""A short tour of jaxlike: `python -m jaxlike.demo` (about 10-20 seconds on a 2-core CPU).
+"""A short tour of jaxlike: `python -m jaxlike.demo` (a few seconds; under 30 s on a 2-core CPU).
 
 It shows the devices, runs the seed benchmark (`x + x*x + x*x*x`: NumPy, jaxlike.jit, jax.jit
 and eager mode side by side), prints the IR that jit builds, and trains a small logistic

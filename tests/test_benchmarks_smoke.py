@@ -1,8 +1,11 @@
 """The benchmarks keep working: each runs at a tiny size (no timing asserts; benchmarks only print)."""
+import importlib
 import io
 import math
 import pathlib
 import sys
+
+import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -69,3 +72,28 @@ def test_dispatch_breakdown_runs():
     result = dispatch_breakdown.run(number=3, repeat=1, clock="cpu", out=out)
     assert "jit: jaxlike.jit total" in result and "eager: jaxlike a + b" in result, out.getvalue()
     assert all(_positive(v) for v in result.values()), result
+
+
+# The other benchmarks, each at a tiny size: they must run to the end and print their comparison.
+SMALL_RUNS = {
+    "grad": ["--width", "8", "--batch", "4", "--repeat", "2", "--number", "1"],
+    "per_example_grads": ["--batch", "4", "--width", "8", "--repeat", "2", "--loop-repeat", "1"],
+    "control_flow": ["--steps", "3", "--hidden", "4", "--repeat", "2"],
+    "random_bench": ["--n", "1000", "--repeat", "2"],
+    "linalg_conv": ["--batch", "1", "--size", "8", "--channels", "4", "--repeat", "2", "--linalg-n", "8"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(SMALL_RUNS))
+def test_other_benchmarks_run(name, capsys):
+    module = importlib.import_module(f"benchmarks.{name}")
+    module.main(SMALL_RUNS[name])
+    text = capsys.readouterr().out
+    assert "jaxlike" in text and "jax" in text, text
+    assert "WARNING" not in text, text
+
+
+def test_every_benchmark_is_smoke_tested():
+    scripts = {p.stem for p in (ROOT / "benchmarks").glob("*.py")} - {"__init__", "harness"}
+    covered = {"seed_powers", "dispatch", "dispatch_breakdown"} | set(SMALL_RUNS)
+    assert scripts <= covered, f"benchmarks without a smoke test: {sorted(scripts - covered)}"

@@ -63,3 +63,14 @@ def test_demo_command():
     assert done.returncode == 0, done.stdout + done.stderr
     assert "16x16 float32" in done.stdout, done.stdout
     assert "training accuracy" in done.stdout and "done in" in done.stdout, done.stdout
+
+
+def test_demo_without_the_benchmarks_directory(monkeypatch):
+    """Installed without the repository's benchmarks/, the demo times jaxlike against NumPy itself."""
+    monkeypatch.setattr(demo, "_BENCHMARK", ROOT / "no-such-dir" / "seed_powers.py")
+    out = io.StringIO()
+    assert demo.seed_benchmark(16, out, repeat=2) == 0
+    text = out.getvalue()
+    assert "16x16 float32" in text
+    for case in ("NumPy", "jaxlike.jit", "jaxlike eager"):
+        assert case in text, text

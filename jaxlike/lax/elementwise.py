@@ -271,18 +271,16 @@ def _clamp_abstract_eval(lo, x, hi):
 
 
 def _clamp_batch(vals, dims):
-    """Batch axes to the front; the operand is always batched, rank-0 bounds of one example broadcast."""
+    """The operand gets the batch axis first (broadcast if unbatched); bounds follow, unbatched rank-0 ones stay."""
     size = batching.axis_size_of(vals, dims)
-    lo, x, hi = (v if d is None else batching.moveaxis(v, d, 0) for v, d in zip(vals, dims))
-    x_shape = get_aval(x).shape if dims[1] is not None else (size,) + get_aval(x).shape
-    x = batching.bdim_at_front(x, 0 if dims[1] is not None else None, size)
+    (lo, x, hi), (lo_dim, x_dim, hi_dim) = vals, dims
+    x = batching.bdim_at_front(x, x_dim, size)
 
-    def batched_bound(v, d):
+    def bound(v, d):
         if d is None and get_aval(v).shape == ():
             return v
-        v = batching.bdim_at_front(v, 0 if d is not None else None, size)
-        return _broadcast_per_example(v, x_shape)
-    return clamp_p.bind(batched_bound(lo, dims[0]), x, batched_bound(hi, dims[2])), 0
+        return _broadcast_per_example(batching.bdim_at_front(v, d, size), get_aval(x).shape)
+    return clamp_p.bind(bound(lo, lo_dim), x, bound(hi, hi_dim)), 0
 
 
 def _broadcast_per_example(v, shape):

@@ -4,6 +4,8 @@ import numpy as np
 from jaxlike import dtypes
 from jaxlike.core import Primitive, ShapedArray
 from jaxlike.lax.base import operands, shape_error
+
+_as_operands = operands
 from jaxlike.transforms import ad, batching
 
 __all__ = ['reduce_sum', 'reduce_prod', 'reduce_max', 'reduce_min', 'reduce_and', 'reduce_or', 'reduce_xor',
@@ -222,16 +224,16 @@ def _monoids():
     return table
 
 
-def reduce(operands_, init_values, computation, dimensions):
+def reduce(operands, init_values, computation, dimensions):  # noqa: F811 (JAX's parameter name)
     """lax.reduce for the monoids JAX recognises (add, mul, max, min, and, or, xor): reduce, then fold in init."""
     from jaxlike import tree_util
-    leaves, tree = tree_util.tree_flatten(operands_)
+    leaves, tree = tree_util.tree_flatten(operands)
     inits, _ = tree_util.tree_flatten(init_values)
     reducer = _monoids().get(computation)
     if reducer is None or len(leaves) != 1:
         raise NotImplementedError("lax.reduce supports one operand with computation lax.add, lax.mul, lax.max, "
                                   "lax.min or a bitwise and/or/xor; use the reduce_* functions directly.")
-    (x,), (init,) = operands(leaves[0]), inits
+    (x,), (init,) = _as_operands(leaves[0]), inits
     from jaxlike.lax.elementwise import convert_element_type
     out = computation(reducer(x, dimensions), convert_element_type(init, x.aval.dtype))
     return tree_util.tree_unflatten(tree, [out])

@@ -6,6 +6,8 @@ import numpy as np
 from jaxlike import dtypes
 from jaxlike.core import Primitive, ShapedArray
 from jaxlike.lax.base import operands, shape_error
+
+_as_operands = operands
 from jaxlike.transforms import ad, batching
 
 __all__ = ['broadcast_in_dim', 'broadcast', 'full', 'full_like', 'reshape', 'transpose', 'iota', 'broadcasted_iota',
@@ -250,8 +252,8 @@ def _squeeze_abstract_eval(x, dimensions):
 
 def _squeeze_batch(vals, dims, dimensions):
     (x,), (d,) = vals, dims
-    x = batching.moveaxis(x, d, 0)
-    return squeeze_p.bind(x, dimensions=tuple(a + 1 for a in dimensions)), 0
+    shifted = tuple(a + (a >= d) for a in dimensions)  # the batch axis stays where it is
+    return squeeze_p.bind(x, dimensions=shifted), d - sum(a < d for a in shifted)
 
 
 ad.deflinear(squeeze_p, lambda ct, x, dimensions: [reshape(ct, x.aval.shape)])
@@ -371,9 +373,9 @@ ad.deflinear(concatenate_p, _concatenate_transpose)
 concatenate_p.batch = _concatenate_batch
 
 
-def concatenate(operands_, dimension):
+def concatenate(operands, dimension):  # noqa: F811 (JAX's parameter name shadows the helper here)
     """lax.concatenate: join arrays of equal dtype along `dimension`."""
-    xs = operands(*operands_)
+    xs = _as_operands(*operands)
     if not xs:
         raise shape_error("concatenate requires at least one operand.")
     dimension = canonicalize_axis("concatenate", dimension, xs[0].aval.ndim)

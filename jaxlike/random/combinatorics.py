@@ -8,7 +8,7 @@ from jaxlike import numpy as jnp
 from jaxlike.core import concrete_or_error, get_aval
 from jaxlike.random import prng
 from jaxlike.random._common import canonical_shape, shape_of, single_key, split_keys
-from jaxlike.random._jit import jit_per_mode
+from jaxlike.random._jit import jitted
 from jaxlike.random.samplers import _check_mode, _randint, gumbel_body, uniform_body
 from jaxlike.source_info import user_line
 
@@ -29,10 +29,10 @@ def shuffle_body(key, x, axis):
     return x
 
 
-_shuffle = jit_per_mode(shuffle_body, static_argnums=(2,))
+_shuffle = jitted(shuffle_body, static_argnums=(2,))
 
 
-@jit_per_mode(static_argnums=(2,))
+@jitted(static_argnums=(2,))
 def _permute_along(key, x, axis):
     indices = shuffle_body(key, jnp.arange(x.shape[axis]), 0)
     return jnp.take(x, indices, axis=axis, unique_indices=True)
@@ -109,7 +109,7 @@ def _choice(key, arr, shape, replace, p, axis, mode, n_inputs, out_shape):
     return result.reshape(out_shape)
 
 
-@jit_per_mode(static_argnums=(2,))
+@jitted(static_argnums=(2,))
 def _choice_by_cdf(key, p, shape):
     cumulative = jnp.cumsum(p)
     total = lax.index_in_dim(cumulative, -1, keepdims=False)
@@ -117,7 +117,7 @@ def _choice_by_cdf(key, p, shape):
     return jnp.searchsorted(cumulative, r).astype(dtypes.default_int())
 
 
-@jit_per_mode(static_argnums=(2, 3))
+@jitted(static_argnums=(2, 3))
 def _choice_top_k(key, p, k, mode):
     perturbed = gumbel_body(key, p.shape, p.dtype, mode) + lax.log(p)  # Gumbel top-k: k draws without replacement
     return lax.top_k(perturbed, k)[1].astype(dtypes.default_int())

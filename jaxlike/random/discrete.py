@@ -9,7 +9,7 @@ import numpy as np
 
 from jaxlike import dtypes, lax
 from jaxlike import numpy as jnp
-from jaxlike.random._jit import jit_per_mode
+from jaxlike.random._jit import jitted
 from jaxlike.random._common import (float_dtype, int_dtype, optional_shape, shape_of, single_key,
                                     split_keys)
 from jaxlike.random.samplers import uniform_body
@@ -67,7 +67,7 @@ def _poisson_rejection(key, lam, shape, dtype, max_iters):
     return lax.convert_element_type(k, dtype)
 
 
-@jit_per_mode(static_argnums=(2, 3))
+@jitted(static_argnums=(2, 3))
 def _poisson(key, lam, shape, dtype):
     use_knuth = (lam != lam) | (lam < 10)
     lam_knuth = lax.select(use_knuth, lam, lax.full_like(lam, 0))
@@ -164,7 +164,7 @@ def _btrs_log_bound(count, r, m, k):
             - _stirling_tail(k) - _stirling_tail(count - k))
 
 
-@jit_per_mode(static_argnums=(3, 4))
+@jitted(static_argnums=(3, 4))
 def _binomial(key, count, prob, shape, dtype):
     prob = jnp.broadcast_to(prob, shape)
     count = jnp.broadcast_to(lax.convert_element_type(count, prob.dtype), shape)
@@ -219,7 +219,7 @@ def multinomial(key, n, p, *, shape=None, dtype=None, unroll=1):
     return _multinomial(key, n, p, tuple(shape), dtype, unroll)
 
 
-@jit_per_mode(static_argnums=(3, 4, 5))
+@jitted(static_argnums=(3, 4, 5))
 def _multinomial(key, n, p, shape, dtype, unroll):
     n = jnp.broadcast_to(n, shape[:-1])
     p = jnp.moveaxis(jnp.broadcast_to(p, shape), -1, 0)

@@ -182,8 +182,8 @@ def _series_sample_grad(a, x, log_x, enabled):
 
 
 def _continued_fraction_sample_grad(a, x, log_x, enabled):
-    """From Q(a, x) = x^a e^-x / Gamma(a) * CF (Legendre's continued fraction, by its convergents p/q):
-    dx/da = x (dCF + CF dlogpre)."""
+    """From Q(a, x) = x^a e^-x / Gamma(a) * CF (Legendre's continued fraction, by its convergents p/q, as
+    in Cephes' igamc), carrying d/da of every term: dx/da = x (dCF + CF dlogpre)."""
     dtype = get_aval(x).dtype
     eps = lax.full_like(x, dtypes.finfo(dtype).epsneg)
     big = lax.full_like(x, 2.0 ** (dtypes.finfo(dtype).nmant + 1))
@@ -194,41 +194,32 @@ def _continued_fraction_sample_grad(a, x, log_x, enabled):
         return lax.bitwise_and(lax.reduce_or(go, tuple(range(go.ndim))), lax.lt(i, MAX_GRAD_ITERATIONS))
 
     def step(state):
-        i, go, n, y, z, p, q, dp, dq, ratio, dratio = state
-        (p2, p1), (q2, q1), (dp2, dp1), (dq2, dq1) = p, q, dp, dq
-        n, y, z = lax.add(n, one), lax.add(y, one), lax.add(z, lax.full_like(x, 2))
-        yn = lax.mul(y, n)
-        dyn = lax.neg(n)  # y = n + 1 - a
-        p0 = lax.sub(lax.mul(p1, z), lax.mul(p2, yn))
-        q0 = lax.sub(lax.mul(q1, z), lax.mul(q2, yn))
-        dp0 = lax.sub(lax.sub(lax.sub(lax.mul(dp1, z), p1), lax.mul(dp2, yn)), lax.mul(p2, dyn))
-        dq0 = lax.sub(lax.sub(lax.sub(lax.mul(dq1, z), q1), lax.mul(dq2, yn)), lax.mul(q2, dyn))
-        usable = lax.ne(q0, zero)
+        i, go, old = state[0], state[1], state[2:]
+        n, y, z, p2, p1, q2, q1, dp2, dp1, dq2, dq1, ratio, dratio = old
+        n, y, z = n + one, y + one, z + 2
+        yn, dyn = y * n, -n  # y = n + 1 - a, z = x + 2n + 2 - a: both have d/da = -1
+        p0, q0 = p1 * z - p2 * yn, q1 * z - q2 * yn
+        dp0 = dp1 * z - p1 - dp2 * yn - p2 * dyn
+        dq0 = dq1 * z - q1 - dq2 * yn - q2 * dyn
+        usable = q0 != zero
         safe_q0 = lax.select(usable, q0, one)
-        new_ratio = lax.select(usable, lax.div(p0, safe_q0), ratio)
-        new_dratio = lax.select(usable, lax.div(lax.sub(dp0, lax.mul(new_ratio, dq0)), safe_q0), dratio)
-        change = lax.select(usable, lax.abs(lax.div(lax.sub(ratio, new_ratio), new_ratio)), one)
-        # Rescale the convergents (ratios are unchanged) before they overflow.
-        scale = lax.select(lax.gt(lax.abs(p0), big), lax.div(one, big), one)
-        p1, p0, q1, q0 = (lax.mul(v, scale) for v in (p1, p0, q1, q0))
-        dp1, dp0, dq1, dq0 = (lax.mul(v, scale) for v in (dp1, dp0, dq1, dq0))
-        keep = lambda new, old: lax.select(go, new, old)  # noqa: E731
-        new = ((p1, p0), (q1, q0), (dp1, dp0), (dq1, dq0), new_ratio, new_dratio)
-        old = (p, q, dp, dq, ratio, dratio)
-        merged = [tuple(keep(nv, ov) for nv, ov in zip(n_pair, o_pair)) if isinstance(n_pair, tuple)
-                  else keep(n_pair, o_pair) for n_pair, o_pair in zip(new, old)]
-        go = lax.bitwise_and(go, lax.gt(change, eps))
-        return (i + 1, go, n, y, z, *merged)
+        new_ratio = lax.select(usable, p0 / safe_q0, ratio)
+        new_dratio = lax.select(usable, (dp0 - new_ratio * dq0) / safe_q0, dratio)
+        change = lax.select(usable, lax.abs((ratio - new_ratio) / new_ratio), one)
+        # Rescale the convergents (their ratios are unchanged) before they overflow.
+        scale = lax.select(lax.abs(p0) > big, one / big, one)
+        p1, p0, q1, q0, dp1, dp0, dq1, dq0 = (v * scale for v in (p1, p0, q1, q0, dp1, dp0, dq1, dq0))
+        new = (n, y, z, p1, p0, q1, q0, dp1, dp0, dq1, dq0, new_ratio, new_dratio)
+        kept = tuple(lax.select(go, nv, ov) for nv, ov in zip(new, old))
+        return (i + 1, lax.bitwise_and(go, change > eps)) + kept
 
-    y = lax.sub(one, a)
-    z = lax.add(lax.add(x, y), one)
-    p = (one, lax.add(x, one))
-    q = (x, lax.mul(z, x))
-    dp = (zero, zero)
-    dq = (zero, lax.neg(x))  # dz/da = -1
-    ratio = lax.div(p[1], q[1])
-    dratio = lax.div(lax.sub(dp[1], lax.mul(ratio, dq[1])), q[1])
-    state = (0, enabled, zero, y, z, p, q, dp, dq, ratio, dratio)
+    y = one - a
+    z = x + y + one
+    p2, p1, q2, q1 = one, x + one, x, z * x
+    dp2, dp1, dq2, dq1 = zero, zero, zero, -x  # d(z x)/da = -x
+    ratio = p1 / q1
+    dratio = (dp1 - ratio * dq1) / q1
+    state = (0, enabled, zero, y, z, p2, p1, q2, q1, dp2, dp1, dq2, dq1, ratio, dratio)
     out = lax.while_loop(running, step, state)
     ratio, dratio = out[-2], out[-1]
     dlog_prefactor = lax.sub(log_x, lax.digamma(a))

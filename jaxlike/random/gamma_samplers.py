@@ -3,7 +3,7 @@ from jaxlike import lax
 from jaxlike import numpy as jnp
 from jaxlike.core import concrete_or_error, get_aval
 from jaxlike.random._common import canonical_shape, float_dtype, optional_shape, shape_of, single_key, split_keys
-from jaxlike.random._jit import jit_per_mode
+from jaxlike.random._jit import jitted
 from jaxlike.random.gamma_primitive import random_gamma_p
 from jaxlike.random.samplers import exponential_body, normal_body, rademacher_body
 from jaxlike.source_info import user_line
@@ -19,7 +19,7 @@ def gamma_body(key, a, shape, dtype, log_space=False):
     return random_gamma_p.bind(key, a, log_space=log_space)
 
 
-_gamma = jit_per_mode(gamma_body, static_argnums=(2, 3, 4))
+_gamma = jitted(gamma_body, static_argnums=(2, 3, 4))
 
 
 def gamma(key, a, shape=None, dtype=None):
@@ -38,7 +38,7 @@ def loggamma(key, a, shape=None, dtype=None):
     return _gamma(key, a, shape, dtype, True)
 
 
-@jit_per_mode(static_argnums=(3, 4))
+@jitted(static_argnums=(3, 4))
 def _beta(key, a, b, shape, dtype):
     key_a, key_b = split_keys(key, 2)
     log_gamma_a = gamma_body(key_a, a, shape, dtype, log_space=True)
@@ -58,7 +58,7 @@ def beta(key, a, b, shape=None, dtype=None):
     return _beta(key, a, b, shape, dtype)
 
 
-@jit_per_mode(static_argnums=(2, 3))
+@jitted(static_argnums=(2, 3))
 def _dirichlet(key, alpha, shape, dtype):
     # Normalised gammas, computed from their logs: small concentrations would underflow.
     log_gammas = gamma_body(key, alpha, shape + get_aval(alpha).shape[-1:], dtype, log_space=True)
@@ -88,7 +88,7 @@ def chisquare_body(key, df, shape, dtype):
     return lax.exp(log_g) * two
 
 
-_chisquare = jit_per_mode(chisquare_body, static_argnums=(2, 3))
+_chisquare = jitted(chisquare_body, static_argnums=(2, 3))
 
 
 def chisquare(key, df, shape=None, dtype=None):
@@ -99,7 +99,7 @@ def chisquare(key, df, shape=None, dtype=None):
     return _chisquare(key, df, shape, dtype)
 
 
-@jit_per_mode(static_argnums=(3, 4))
+@jitted(static_argnums=(3, 4))
 def _f(key, dfnum, dfden, shape, dtype):
     key_den, key_num = split_keys(key, 2)
     chi2_num = chisquare_body(key_num, dfnum, shape, dtype)
@@ -117,7 +117,7 @@ def f(key, dfnum, dfden, shape=None, dtype=None):
     return _f(key, dfnum, dfden, shape, dtype)
 
 
-@jit_per_mode(static_argnums=(2, 3))
+@jitted(static_argnums=(2, 3))
 def _t(key, df, shape, dtype):
     df = lax.convert_element_type(df, dtype)
     key_normal, key_gamma = split_keys(key, 2)
@@ -143,7 +143,7 @@ def generalized_normal_body(key, p, shape, dtype):
     return r * g ** (1 / p)
 
 
-_generalized_normal = jit_per_mode(generalized_normal_body, static_argnums=(2, 3))
+_generalized_normal = jitted(generalized_normal_body, static_argnums=(2, 3))
 
 
 def generalized_normal(key, p, shape=(), dtype=None):
@@ -154,7 +154,7 @@ def generalized_normal(key, p, shape=(), dtype=None):
     return _generalized_normal(key, p, shape, dtype)
 
 
-@jit_per_mode(static_argnums=(1, 3, 4))
+@jitted(static_argnums=(1, 3, 4))
 def _ball(key, d, p, shape, dtype):
     key_g, key_e = split_keys(key, 2)
     g = generalized_normal_body(key_g, p, shape + (d,), dtype)

@@ -10,7 +10,7 @@ from jaxlike import dtypes, tree_util
 from jaxlike.array import Array
 from jaxlike.core import Tracer, get_aval
 from jaxlike.random import prng
-from jaxlike.random._jit import jit_per_mode
+from jaxlike.random._jit import jitted
 from jaxlike.source_info import user_line
 
 IMPL_NAME = "threefry2x32"
@@ -199,7 +199,7 @@ def key(seed, *, impl=None):
     return PRNGKeyArray(_seed_key_data(_seed_array("key", seed)))
 
 
-_seed_key_data = jit_per_mode(prng.seed_to_key_data)
+_seed_key_data = jitted(prng.seed_to_key_data)
 
 
 def key_data(keys):
@@ -249,9 +249,9 @@ def _static_int(n, caller):
     return n
 
 
-_split_jit = jit_per_mode(prng.split_key_data, static_argnums=(1,))
-_fold_in_jit = jit_per_mode(prng.fold_in_key_data)
-_bits_jit = jit_per_mode(prng.random_bits_from_key_data, static_argnums=(1, 2))
+_split_jit = jitted(prng.split_key_data, static_argnums=(1,))
+_fold_in_jit = jitted(prng.fold_in_key_data)
+_bits_jit = jitted(prng.random_bits_from_key_data, static_argnums=(1, 2))
 
 
 def fold_in(key, data):

@@ -3,14 +3,14 @@ from jaxlike import dtypes, lax
 from jaxlike import numpy as jnp
 from jaxlike.core import concrete_or_error
 from jaxlike.random._common import canonical_shape, float_dtype, optional_shape, single_key
-from jaxlike.random._jit import jit_per_mode
+from jaxlike.random._jit import jitted
 from jaxlike.random.samplers import normal_body
 from jaxlike.source_info import user_line
 
 __all__ = ["multivariate_normal", "orthogonal"]
 
 
-@jit_per_mode(static_argnums=(3, 4, 5))
+@jitted(static_argnums=(3, 4, 5))
 def _multivariate_normal(key, mean, cov, shape, dtype, method):
     mean, cov = lax.convert_element_type(mean, dtype), lax.convert_element_type(cov, dtype)
     # Any factor with factor @ factor.T == cov maps standard normals to N(mean, cov).
@@ -51,7 +51,7 @@ def multivariate_normal(key, mean, cov, shape=None, dtype=None, method="cholesky
     return _multivariate_normal(key, mean, cov, shape, dtype, method)
 
 
-@jit_per_mode(static_argnums=(1, 2, 3, 4))
+@jitted(static_argnums=(1, 2, 3, 4))
 def _orthogonal(key, n, m, shape, dtype):
     # QR of a tall normal matrix; a wide result is the transpose of a tall one.
     z = normal_body(key, shape + (max(n, m), min(n, m)), dtype)

@@ -15,7 +15,7 @@ from jaxlike.core import get_aval
 from jaxlike.random import prng
 from jaxlike.random._common import (broadcast_shapes, canonical_shape, check_shape, const, float_dtype, int_dtype,
                                     optional_shape, shape_of, single_key, split_keys)
-from jaxlike.random._jit import jit_per_mode
+from jaxlike.random._jit import jitted
 from jaxlike.source_info import user_line
 
 __all__ = ["uniform", "normal", "randint", "bernoulli", "gumbel", "categorical", "exponential",
@@ -42,7 +42,7 @@ def uniform_body(key, shape, dtype, minval=0.0, maxval=1.0):
     return jnp.maximum(minval, lax.reshape(floats * (maxval - minval) + minval, shape))
 
 
-@jit_per_mode(static_argnums=(1, 2))
+@jitted(static_argnums=(1, 2))
 def _uniform(key, shape, dtype, minval, maxval):
     return uniform_body(key, shape, dtype, minval, maxval)
 
@@ -73,7 +73,7 @@ def normal_body(key, shape, dtype):
     return normal_real_body(key, shape, dtype)
 
 
-_normal = jit_per_mode(normal_body, static_argnums=(1, 2))
+_normal = jitted(normal_body, static_argnums=(1, 2))
 
 
 def normal(key, shape=(), dtype=None):
@@ -100,7 +100,7 @@ def _as_integer(x):
     return x if dtypes.is_integer(x.dtype) else x.astype(dtypes.default_int())
 
 
-@jit_per_mode(static_argnums=(1, 4))
+@jitted(static_argnums=(1, 4))
 def _randint(key, shape, minval, maxval, dtype):
     minval, maxval = _as_integer(minval), _as_integer(maxval)
     dtype_max = _convert_and_clip_integer(typed_full((), np.iinfo(dtype).max, dtype), maxval.dtype)
@@ -154,7 +154,7 @@ def _check_mode(name, mode):
     return mode
 
 
-@jit_per_mode(static_argnums=(2, 3))
+@jitted(static_argnums=(2, 3))
 def _bernoulli(key, p, shape, mode):
     dtype = get_aval(p).dtype
     if mode == "high":  # two uniforms for 2*nmant bits of resolution near zero
@@ -190,7 +190,7 @@ def gumbel_body(key, shape, dtype, mode="low"):
     return -lax.log(-lax.log(u))
 
 
-_gumbel = jit_per_mode(gumbel_body, static_argnums=(1, 2, 3))
+_gumbel = jitted(gumbel_body, static_argnums=(1, 2, 3))
 
 
 def gumbel(key, shape=(), dtype=None, mode=None):
@@ -218,7 +218,7 @@ def categorical(key, logits, axis=-1, shape=None, replace=True, mode=None):
     return _categorical(key, logits, axis, shape, mode)
 
 
-@jit_per_mode(static_argnums=(2, 3, 4))
+@jitted(static_argnums=(2, 3, 4))
 def _categorical(key, logits, axis, shape, mode):
     ndim = logits.ndim
     batch_ndim = ndim - 1
@@ -240,7 +240,7 @@ def _categorical_without_replacement(key, logits, axis, shape, mode):
     return _categorical_top_k(key, logits, axis, shape, mode)
 
 
-@jit_per_mode(static_argnums=(2, 3, 4))
+@jitted(static_argnums=(2, 3, 4))
 def _categorical_top_k(key, logits, axis, shape, mode):
     ndim = logits.ndim
     batch_ndim = ndim - 1
@@ -255,11 +255,11 @@ def _categorical_top_k(key, logits, axis, shape, mode):
 # ---- transforms of one uniform or normal ---------------------------------------------------------
 def _unary_sampler(name, body):
     """A sampler `name(key, shape=(), dtype=None)` whose jitted body is `body(key, shape, dtype)`."""
-    jitted = jit_per_mode(body, static_argnums=(1, 2))
+    compiled = jitted(body, static_argnums=(1, 2))
 
     def sampler(key, shape=(), dtype=None):
         key_data = single_key(name, key)
-        return jitted(key_data, canonical_shape(name, shape), float_dtype(name, dtype))
+        return compiled(key_data, canonical_shape(name, shape), float_dtype(name, dtype))
     sampler.__name__ = sampler.__qualname__ = name
     return sampler
 
@@ -307,7 +307,7 @@ def rademacher_body(key, shape, dtype):
     return 2 * coins - 1
 
 
-_rademacher = jit_per_mode(rademacher_body, static_argnums=(1, 2))
+_rademacher = jitted(rademacher_body, static_argnums=(1, 2))
 
 
 def rademacher(key, shape=(), dtype=None):
@@ -318,7 +318,7 @@ def rademacher(key, shape=(), dtype=None):
     return _rademacher(key, shape, dtype)
 
 
-@jit_per_mode(static_argnums=(1, 2))
+@jitted(static_argnums=(1, 2))
 def _truncated_normal(key, shape, dtype, lower, upper):
     sqrt2 = lax.full((), np.sqrt(2), dtype)
     lower = lax.convert_element_type(lower, dtype)
@@ -341,7 +341,7 @@ def truncated_normal(key, lower, upper, shape=None, dtype=None):
 
 
 # ---- samplers with parameters --------------------------------------------------------------------
-@jit_per_mode(static_argnums=(3, 4))
+@jitted(static_argnums=(3, 4))
 def _double_sided_maxwell(key, loc, scale, shape, dtype):
     maxwell_key, sign_key = split_keys(key, 2)
     magnitudes = maxwell_body(maxwell_key, shape, dtype)
@@ -359,7 +359,7 @@ def double_sided_maxwell(key, loc, scale, shape=(), dtype=None):
     return _double_sided_maxwell(key, loc, scale, shape, dtype)
 
 
-@jit_per_mode(static_argnums=(3, 4))
+@jitted(static_argnums=(3, 4))
 def _weibull_min(key, scale, concentration, shape, dtype):
     u = uniform_body(key, shape, dtype)
     concentration = lax.convert_element_type(concentration, dtype)
@@ -375,7 +375,7 @@ def weibull_min(key, scale, concentration, shape=(), dtype=None):
     return _weibull_min(key, scale, concentration, shape, dtype)
 
 
-@jit_per_mode(static_argnums=(2, 3))
+@jitted(static_argnums=(2, 3))
 def _pareto(key, b, shape, dtype):
     b = lax.convert_element_type(b, dtype)
     e = exponential_body(key, shape, dtype)
@@ -390,7 +390,7 @@ def pareto(key, b, shape=None, dtype=None):
     return _pareto(key, b, shape, dtype)
 
 
-@jit_per_mode(static_argnums=(2, 3))
+@jitted(static_argnums=(2, 3))
 def _geometric(key, p, shape, dtype):
     u = uniform_body(key, shape, get_aval(p).dtype)
     failures = lax.floor(lax.log(u) / lax.log1p(-p))
@@ -408,7 +408,7 @@ def geometric(key, p, shape=None, dtype=None):
     return _geometric(key, p, shape, dtype)
 
 
-@jit_per_mode(static_argnums=(2, 3))
+@jitted(static_argnums=(2, 3))
 def _rayleigh(key, scale, shape, dtype):
     u = uniform_body(key, shape, dtype)
     scale = jnp.broadcast_to(lax.convert_element_type(scale, dtype), shape)
@@ -423,7 +423,7 @@ def rayleigh(key, scale, shape=None, dtype=None):
     return _rayleigh(key, scale, shape, dtype)
 
 
-@jit_per_mode(static_argnums=(2, 3))
+@jitted(static_argnums=(2, 3))
 def _wald(key, mean, shape, dtype):
     normal_key, uniform_key = split_keys(key, 2)
     mean = jnp.broadcast_to(lax.convert_element_type(mean, dtype), shape)
@@ -446,7 +446,7 @@ def wald(key, mean, shape=None, dtype=None):
     return _wald(key, mean, shape, dtype)
 
 
-@jit_per_mode(static_argnums=(2, 3))
+@jitted(static_argnums=(2, 3))
 def _lognormal(key, sigma, shape, dtype):
     sigma = lax.convert_element_type(sigma, dtype)
     return lax.exp(normal_body(key, shape, dtype) * sigma)
@@ -460,7 +460,7 @@ def lognormal(key, sigma=np.float32(1), shape=None, dtype=None):
     return _lognormal(key, sigma, shape, dtype)
 
 
-@jit_per_mode(static_argnums=(4, 5))
+@jitted(static_argnums=(4, 5))
 def _triangular(key, left, mode, right, shape, dtype):
     left, mode, right = (lax.convert_element_type(x, dtype) for x in (left, mode, right))
     mode_cdf = (mode - left) / (right - left)

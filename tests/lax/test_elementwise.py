@@ -254,7 +254,8 @@ def test_python_scalars_give_weak_types(op, x64):
     """Python scalars are weakly typed; results keep the weak type exactly when jax's do (32- and 64-bit modes)."""
     kind = "f" if op.dtypes[0] in FLOATS else op.dtypes[0].kind
     value = {"f": 1.5, "c": 0.7 + 0.2j, "i": 2, "u": 2, "b": True}[kind]
-    array = np.asarray(value, dtype={"f": F32, "c": C64, "i": I32, "u": I32, "b": BOOL}[kind])
+    dtype = {"f": F32, "c": C64, "i": I32, "u": I32, "b": BOOL}[kind]
+    array = np.asarray(value, dtype=WIDE.get(dtype, dtype) if x64 else dtype)  # jax.lax takes no mixed widths
     for args in ([value] * op.nargs, [array] + [value] * (op.nargs - 1), [value] * (op.nargs - 1) + [array]):
         expected = jax.eval_shape(op.theirs(), *args)
         ours = jaxlike.eval_shape(op.ours(), *args)

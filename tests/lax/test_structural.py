@@ -61,7 +61,7 @@ def test_squeeze_rejects_axis_of_size_other_than_one():
 @pytest.mark.parametrize("dims", [(0,), (1,), (0, 2), (-1,)])
 def test_rev(dims):
     canonical = tuple(d % 3 for d in dims)  # jaxlike also accepts negative dimensions
-    check(lambda x: lax.rev(x, dims), lambda x: jax.lax.rev(x, canonical), X3)
+    check(lambda x: lax.rev(x, dims), lambda x: jax.lax.rev(x, canonical), X3, jit=len(dims) == 2)
 
 
 def test_bad_axis_names_axis_and_rank():
@@ -75,14 +75,15 @@ def test_concatenate(dim):
     a = RNG.normal(size=(2, 3, 4)).astype(np.float32)
     b = RNG.normal(size=(2, 3, 4)).astype(np.float32)
     canonical = dim % 3  # jaxlike also accepts a negative dimension
-    check(lambda a, b: lax.concatenate([a, b, a], dim), lambda a, b: jax.lax.concatenate([a, b, a], canonical), a, b)
+    check(lambda a, b: lax.concatenate([a, b, a], dim), lambda a, b: jax.lax.concatenate([a, b, a], canonical), a, b,
+          jit=dim == 1)
 
 
 def test_concatenate_ints_and_bools():
     i = np.arange(6, dtype=np.int32).reshape(2, 3)
     check(lambda i: lax.concatenate([i, i], 0), lambda i: jax.lax.concatenate([i, i], 0), i)
     b = i > 2
-    check(lambda b: lax.concatenate([b, b], 1), lambda b: jax.lax.concatenate([b, b], 1), b)
+    check(lambda b: lax.concatenate([b, b], 1), lambda b: jax.lax.concatenate([b, b], 1), b, jit=False)
 
 
 def test_concatenate_errors_name_shapes():
@@ -98,7 +99,8 @@ PAD_CONFIGS = [((1, 2, 0), (0, 0, 0)), ((-1, 1, 1), (2, -2, 0)), ((0, 0, 2), (-1
 
 @pytest.mark.parametrize("config", PAD_CONFIGS)
 def test_pad(config):
-    check(lambda x: lax.pad(x, np.float32(-7.0), config), lambda x: jax.lax.pad(x, np.float32(-7.0), config), X)
+    check(lambda x: lax.pad(x, np.float32(-7.0), config), lambda x: jax.lax.pad(x, np.float32(-7.0), config), X,
+          jit=config == PAD_CONFIGS[1])
 
 
 def test_pad_int_with_python_scalar():
@@ -158,7 +160,7 @@ def test_vmap_pad_with_batched_padding_value(in_axes):
     np.testing.assert_array_equal(jaxlike.vmap(f, in_axes)(x, v), _stacked(f, x, v, in_axes=in_axes))
 
 
-@pytest.mark.parametrize("axis", [0, 1, 2])
+@pytest.mark.parametrize("axis", [0, 2])
 def test_vmap_rev_squeeze_expand(axis):
     x = RNG.normal(size=(2, 3, 4)).astype(np.float32).reshape(2, 3, 4)
     for f in (lambda x: lax.rev(x, (0,)), lambda x: lax.expand_dims(x, (1,)),

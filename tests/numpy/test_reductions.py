@@ -67,7 +67,8 @@ VALUE_INPUTS = {"f32": F, "i8": I8, "bool": B}
 def test_basic_reduction_values(name, x):
     x = VALUE_INPUTS[x]
     check(name, x, jit=False)
-    check(name, x, axis=1, keepdims=True, eager=False)
+    if name in ("sum", "mean", "var", "max", "all") or x.dtype == np.bool_:
+        check(name, x, axis=1, keepdims=True, eager=False)
 
 
 @pytest.mark.parametrize("name", ["sum", "var", "argmax", "cumsum"])
