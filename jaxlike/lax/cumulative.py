@@ -1,6 +1,4 @@
 """Cumulative reductions along one axis (cumsum, cumprod, cummax, cummin) and lax.associative_scan."""
-import numpy as np
-
 from jaxlike import dtypes
 from jaxlike.core import Primitive, ShapedArray
 from jaxlike.lax.base import operands, shape_error

@@ -6,7 +6,7 @@ from jaxlike.core import Primitive, ShapedArray
 from jaxlike.lax.base import operands, shape_error
 
 _as_operands = operands
-from jaxlike.transforms import ad, batching
+from jaxlike.transforms import ad
 
 __all__ = ['reduce_sum', 'reduce_prod', 'reduce_max', 'reduce_min', 'reduce_and', 'reduce_or', 'reduce_xor',
            'argmax', 'argmin', 'reduce']

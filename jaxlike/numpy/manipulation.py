@@ -9,7 +9,7 @@ from jaxlike import dtypes, lax
 from jaxlike.core import concrete_or_error, get_aval
 from jaxlike.lax.structural import slice_axis
 from jaxlike.numpy import _core
-from jaxlike.numpy._core import (AxisError, asarray_operand, broadcast_to_shape, canonicalize_axes, canonicalize_axis,
+from jaxlike.numpy._core import (asarray_operand, broadcast_to_shape, canonicalize_axes, canonicalize_axis,
                                   promote_dtypes)
 from jaxlike.source_info import user_line
 
@@ -444,7 +444,8 @@ def take_along_axis_traced(a, indices, axis):
     values = lax.broadcast_in_dim(moved, moved.shape[:-1] + (m, n), tuple(range(moved.ndim - 1)) + (moved.ndim,))
     mask = lax.broadcast_in_dim(hit, values.shape, (values.ndim - 2, values.ndim - 1))
     picked = lax.select(mask, values, lax.full(values.shape, 0, values.dtype))
-    out = lax.reduce_or(picked, (values.ndim - 1,)) if a.dtype == np.bool_ else lax.reduce_sum(picked, (values.ndim - 1,))
+    reduce = lax.reduce_or if a.dtype == np.bool_ else lax.reduce_sum
+    out = reduce(picked, (values.ndim - 1,))
     return moveaxis(out, -1, axis)
 
 
@@ -652,6 +653,7 @@ def pad(array, pad_width, mode="constant", **kwargs):
     if mode == "empty":
         return _pad_constant(array, widths, 0)
     if mode == "linear_ramp":
+        _check_nonempty_axes(array, widths, mode)
         return _pad_linear_ramp(array, widths, _pairs(kwargs.get("end_values", 0), nd, "end_values"))
     for axis, (lo, hi) in enumerate(widths):
         if array.shape[axis] == 0:
@@ -673,6 +675,13 @@ def pad(array, pad_width, mode="constant", **kwargs):
             lengths = None if stat_length is None else _pairs(stat_length, nd, "stat_length")[axis]
             array = _pad_axis_stat(array, axis, lo, hi, mode, lengths)
     return array
+
+
+def _check_nonempty_axes(array, widths, mode):
+    for axis, (lo, hi) in enumerate(widths):
+        if array.shape[axis] == 0 and (lo or hi):
+            raise ValueError(f"can't extend empty axis {axis} using modes other than 'constant' or 'empty' (mode "
+                             f"{mode!r}).{user_line()}")
 
 
 def _pad_constant(array, widths, constant_values):

@@ -446,8 +446,9 @@ def nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=Non
 def _cumulative(name, lax_fn, a, axis, dtype, out, fill_nan=None, promote_integers=False):
     if out is not None:
         raise NotImplementedError(f"The 'out' argument to jnp.{name} is not supported.")
+    python_scalar = not _is_array_like(a)
     a = asarray_operand(a)
-    if axis is None or a.ndim == 0:
+    if axis is None or (python_scalar and a.ndim == 0):
         a = lax.reshape(a, (a.size,))
     axis = canonicalize_axis(0 if axis is None else axis, a.ndim)
     if fill_nan is not None and dtypes.is_inexact(a.dtype):
@@ -463,6 +464,10 @@ def _cumulative(name, lax_fn, a, axis, dtype, out, fill_nan=None, promote_intege
         else:
             computation = result
     return lax.convert_element_type(lax_fn(lax.convert_element_type(a, computation), axis), result)
+
+
+def _is_array_like(x):
+    return hasattr(x, "aval") or isinstance(x, (np.ndarray, np.generic, list, tuple))
 
 
 def cumsum(a, axis=None, dtype=None, out=None):

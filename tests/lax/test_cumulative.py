@@ -89,7 +89,8 @@ def test_vmap_cumulative(name, bdim):
 @pytest.mark.parametrize("n", [0, 2, 5, 8])
 def test_associative_scan_lengths(n):
     x = np.arange(1, n + 1, dtype=np.float32)
-    scans = jaxlike.jit(lambda x: (lax.associative_scan(lax.add, x), lax.associative_scan(lax.mul, x / 4, reverse=True)))
+    scans = jaxlike.jit(lambda x: (lax.associative_scan(lax.add, x),
+                                   lax.associative_scan(lax.mul, x / 4, reverse=True)))
     sums, products = scans(x)
     np.testing.assert_allclose(sums, np.cumsum(x))
     np.testing.assert_allclose(products, np.cumprod((x / 4)[::-1])[::-1], rtol=1e-6)

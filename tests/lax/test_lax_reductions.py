@@ -101,7 +101,8 @@ def test_grads_of_smooth_reductions():
 def test_grad_of_max_with_ties_matches_jax():
     x = np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]], np.float32)
     ours = jaxlike.grad(lambda x: jnp.sum(lax.reduce_max(x, (1,)) * np.array([1.0, 5.0], np.float32)))(x)
-    theirs = jax.jit(jax.grad(lambda x: jax.numpy.sum(jax.lax.reduce_max(x, (1,)) * np.array([1.0, 5.0], np.float32))))(x)
+    weights = np.array([1.0, 5.0], np.float32)
+    theirs = jax.jit(jax.grad(lambda x: jax.numpy.sum(jax.lax.reduce_max(x, (1,)) * weights)))(x)
     assert_same(ours, theirs)
     ours = jaxlike.grad(lambda x: lax.reduce_min(x, (0, 1)))(x)
     assert_same(ours, jax.grad(lambda x: jax.lax.reduce_min(x, (0, 1)))(x))
@@ -182,3 +183,12 @@ def test_reductions_match_numpy(operand_axes, name):
     x, axes = operand_axes
     np_fn = {"reduce_sum": np.sum, "reduce_prod": np.prod, "reduce_max": np.max, "reduce_min": np.min}[name]
     np.testing.assert_allclose(getattr(lax, name)(x, axes), np_fn(x, axis=axes).astype(x.dtype), rtol=1e-6)
+
+
+def test_generic_reduce_recognises_monoids():
+    check(lambda x: lax.reduce(x, np.float32(0), lax.add, (0,)),
+          lambda x: jax.lax.reduce(x, np.float32(0), jax.lax.add, (0,)), X, jit=False)
+    check(lambda x: lax.reduce(x, np.float32(0.5), lax.max, (1,)),
+          lambda x: jax.lax.reduce(x, np.float32(0.5), jax.lax.max, (1,)), X, jit=False)
+    with pytest.raises(NotImplementedError, match="monoids|lax.add"):
+        lax.reduce(X, 0.0, lambda a, b: a, (0,))

@@ -105,7 +105,8 @@ def test_pad(config):
 
 def test_pad_int_with_python_scalar():
     i = np.arange(6, dtype=np.int32).reshape(2, 3)
-    check(lambda i: lax.pad(i, 9, ((1, 0, 1), (0, 2, 0))), lambda i: jax.lax.pad(i, np.int32(9), ((1, 0, 1), (0, 2, 0))), i)
+    config = ((1, 0, 1), (0, 2, 0))
+    check(lambda i: lax.pad(i, 9, config), lambda i: jax.lax.pad(i, np.int32(9), config), i)
 
 
 def test_pad_errors():

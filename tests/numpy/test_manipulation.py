@@ -79,7 +79,8 @@ def test_squeeze_expand_dims():
 def test_concatenate_and_stack():
     check_fn(lambda a, b: jnp.concatenate([a, b, a], axis=1), lambda a, b: jjnp.concatenate([a, b, a], axis=1), F, I)
     check_fn(lambda a, b: jnp.concatenate([a, b], axis=None), lambda a, b: jjnp.concatenate([a, b], axis=None), F, F3)
-    check_fn(lambda a, b: jnp.concatenate((a, b), dtype=np.float32), lambda a, b: jjnp.concatenate((a, b), dtype=np.float32),
+    check_fn(lambda a, b: jnp.concatenate((a, b), dtype=np.float32),
+             lambda a, b: jjnp.concatenate((a, b), dtype=np.float32),
              I, I, eager=False)
     check_fn(lambda a, b: jnp.stack([a, b], axis=-1), lambda a, b: jjnp.stack([a, b], axis=-1), F, I)
     check_fn(lambda a: jnp.stack(a, axis=1), lambda a: jjnp.stack(a, axis=1), F, eager=False)
@@ -125,7 +126,7 @@ def test_broadcasting():
     check("broadcast_to", F[0], (2, 3, 4))
     check_fn(lambda a, b: jnp.broadcast_arrays(a, b), lambda a, b: jjnp.broadcast_arrays(a, b), F[:, :1], F[0])
     assert jnp.broadcast_shapes((3, 1), (4,), ()) == jjnp.broadcast_shapes((3, 1), (4,), ())
-    with pytest.raises(ValueError, match=r"Incompatible shapes for broadcasting: \(3, 4\) and requested shape \(3, 5\)"):
+    with pytest.raises(ValueError, match=r"Incompatible shapes for broadcasting: \(3, 4\) and requested shape"):
         jnp.broadcast_to(F, (3, 5))
 
 

@@ -1,7 +1,5 @@
 """Lowering of cumulative reductions: a stablehlo.reduce_window whose window spans the whole axis,
 padded on one side, as JAX emits it (XLA rewrites it into an efficient scan)."""
-import numpy as np
-
 from xla_bridge.lowering.core import register
 from xla_bridge.lowering.rules_reductions import emit_binary, highest, lowest, region_context, scalar_aval
 from xla_bridge.lowering.rules_structural import _i64_array

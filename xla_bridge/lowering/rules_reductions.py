@@ -24,7 +24,8 @@ def emit_reduce(ctx, operands, init_values, axes, body_op, operand_avals, out_av
         return list(zip(results, scalar_avals))
 
     region = ctx.region(scalar_avals + scalar_avals, body)
-    return ctx.op("stablehlo.reduce", list(operands) + list(init_values), out_avals if len(out_avals) > 1 else out_avals[0],
+    results = out_avals if len(out_avals) > 1 else out_avals[0]
+    return ctx.op("stablehlo.reduce", list(operands) + list(init_values), results,
                   f"dimensions = {_i64_array(axes)}", operand_avals=list(operand_avals) + scalar_avals,
                   regions=[region])
 
