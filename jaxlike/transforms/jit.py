@@ -178,7 +178,7 @@ class JitFunction:
         traced = self._get_traced(key, leaves, in_tree, static, donated_flags, args, kwargs)
         if type(core.current_trace()) is EvalTrace and all(type(x) is Array for x in leaves):
             outs = self._run(traced, leaves)
-            if self._fast_ok and not kwargs and len(leaves) == len(args) and traced.concrete_consts:
+            if self._fast_ok and not kwargs and traced.concrete_consts:
                 self._remember_fast(args, traced)
         elif self.inline:
             outs = eval_jaxpr(traced.jaxpr, [], *traced.consts, *leaves)
@@ -187,29 +187,30 @@ class JitFunction:
         return tree_util.tree_unflatten(traced.out_tree, outs)
 
     def _call_fast(self, args):
-        """Flat, uncommitted array arguments on the base trace: skip pytree flattening and key building."""
+        """Uncommitted array arguments (flat or in pytrees) on the base trace: skip key building."""
         if type(core._context.trace) is not EvalTrace:
             return _MISS
-        for a in args:
-            if type(a) is not Array or a._device is not None:
-                return _MISS
-        entry = self._fast.get((tuple([a.aval for a in args]), _trace_context()))
+        leaves, tree = _fast_leaves(args)
+        if leaves is None:
+            return _MISS
+        entry = self._fast.get((tree, tuple([a.aval for a in leaves]), _trace_context()))
         if entry is None or config.read("jax_disable_jit"):
             return _MISS
         traced, run, const_buffers = entry
-        outs = run(const_buffers + [a._buf if a._buf is not None else a._materialize() for a in args])
+        outs = run(const_buffers + [a._buf if a._buf is not None else a._materialize() for a in leaves])
         if traced.single_output:
             return Array._from_buffer(outs[0], traced.out_avals[0])
         return tree_util.tree_unflatten(traced.out_tree, [Array._from_buffer(b, aval)
                                                           for b, aval in zip(outs, traced.out_avals)])
 
     def _remember_fast(self, args, traced):
-        if any(type(a) is not Array or a._device is not None for a in args):
+        leaves, tree = _fast_leaves(args)
+        if leaves is None:
             return
         if len(self._fast) >= _CACHE_SIZE:
             del self._fast[next(iter(self._fast))]
         device = xla_bridge.default_device()
-        self._fast[(tuple([a.aval for a in args]), _trace_context())] = (
+        self._fast[(tree, tuple([a.aval for a in leaves]), _trace_context())] = (
             traced, traced.executable(device), [c._materialize(device) for c in traced.consts])
 
     def _run(self, traced, leaves):
@@ -332,6 +333,19 @@ class Compiled:
 
 
 _MISS = object()
+
+
+def _fast_leaves(args):
+    """(leaves, tree) when every leaf of `args` is an uncommitted Array; tree is None for flat args."""
+    tree = None
+    for a in args:
+        if type(a) is not Array:
+            args, tree = tree_util.tree_flatten(args)
+            break
+    for a in args:
+        if type(a) is not Array or a._device is not None:
+            return None, None
+    return args, tree
 _SINGLE_LEAF = tree_util.tree_structure(0)
 
 def _trace_context():

@@ -142,6 +142,22 @@ def test_pytrees_in_and_out():
     assert_same(ours, ref, check_weak_type=True)
 
 
+def test_repeated_pytree_calls_keep_structure_and_trace_once():
+    # Same leaf avals in two tree structures: the cached call path must tell them apart.
+    calls = []
+
+    def f(pair, z):
+        calls.append(1)
+        (a, b) = pair
+        return {"d": a - 2 * b, "z": z}
+    jf = jaxlike.jit(f)
+    a, b, z = jnp.arange(3.0), jnp.ones(3), jnp.full(3, 5.0)
+    for _ in range(3):
+        assert_same(jf((a, b), z)["d"], np.array([-2.0, -1.0, 0.0], np.float32))
+    assert_same(jf((z, a), b)["d"], np.array([5.0, 3.0, 1.0], np.float32))
+    assert_same(jf([a, b], z)["z"], np.full(3, 5.0, np.float32))  # a list is another structure
+    assert len(calls) == 2
+
 def test_none_arguments_and_outputs():
     jf = jaxlike.jit(lambda x, y: (x if y is None else x + y, None))
     out, nothing = jf(jnp.ones(2), None)

@@ -246,3 +246,12 @@ def lower_jaxpr_module(jaxpr, name="main", donated_invars=None, platform="cpu"):
             f"  func.func public @main({', '.join(arg_decls)}) -> ({', '.join(out_types)}) {{\n"
             f"{body}\n{ret}\n  }}\n}}\n")
     return LoweredModule(text, module.host_callbacks)
+
+
+def lower_by_tracing(ctx, impl, operands, **params):
+    """Emits `impl` (a jaxlike function of the operands) inline: trace it to a jaxpr, then lower that."""
+    from jaxlike.ir import consts_as_invars
+    from jaxlike.tracing import trace_to_jaxpr
+    closed = trace_to_jaxpr(lambda *args: [impl(*args, **params)], list(ctx.avals_in), name="lowering")
+    consts = [ctx.constant(np.asarray(c), np.asarray(c).dtype, np.shape(c)) for c in closed.consts]
+    return ctx.lower_jaxpr_inline(consts_as_invars(closed.jaxpr), consts + list(operands))[0]

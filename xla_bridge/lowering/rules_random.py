@@ -1,7 +1,7 @@
 """Lowering of the PRNG primitives: Threefry-2x32 as unrolled StableHLO integer arithmetic."""
 import numpy as np
 
-from xla_bridge.lowering.core import register
+from xla_bridge.lowering.core import lower_by_tracing, register
 
 _UINT32 = np.dtype(np.uint32)
 _UINT64 = np.dtype(np.uint64)
@@ -96,11 +96,3 @@ def _random_gamma(ctx, key, a, *, log_space):
     from jaxlike import core
     return lower_by_tracing(ctx, core.all_primitives["random_gamma"].lowering_impl, [key, a], log_space=log_space)
 
-
-def lower_by_tracing(ctx, impl, operands, **params):
-    """Lowers a primitive whose implementation is a jaxlike function: trace it, then emit it inline."""
-    from jaxlike.ir import consts_as_invars
-    from jaxlike.tracing import trace_to_jaxpr
-    closed = trace_to_jaxpr(lambda *args: [impl(*args, **params)], list(ctx.avals_in), name="lowering")
-    consts = [ctx.constant(np.asarray(c), np.asarray(c).dtype, np.shape(c)) for c in closed.consts]
-    return ctx.lower_jaxpr_inline(consts_as_invars(closed.jaxpr), consts + list(operands))[0]

@@ -1,16 +1,6 @@
 """Lowering of the special functions: CHLO ops where XLA has them, else their lax implementation traced inline."""
-import numpy as np
+from xla_bridge.lowering.core import lower_by_tracing, register
 
-from xla_bridge.lowering.core import register
-
-
-def lower_by_tracing(ctx, impl, operands, **params):
-    """Emits `impl` (a jaxlike function of the operands) inline: trace it to a jaxpr, then lower that."""
-    from jaxlike.ir import consts_as_invars
-    from jaxlike.tracing import trace_to_jaxpr
-    closed = trace_to_jaxpr(lambda *args: [impl(*args, **params)], list(ctx.avals_in), name="lowering")
-    consts = [ctx.constant(np.asarray(c), np.asarray(c).dtype, np.shape(c)) for c in closed.consts]
-    return ctx.lower_jaxpr_inline(consts_as_invars(closed.jaxpr), consts + list(operands))[0]
 
 
 def _traced(name):
