@@ -172,13 +172,13 @@ def _transpose(cts, *args, jaxpr, name):
     residuals = [a for a in args if not ad.is_undefined_primal(a)]
     ct_avals = tuple(get_aval(c) if type(c) is not ad.Zero else c.aval for c in cts)
     nonzero_cts = tuple(type(c) is not ad.Zero for c in cts)
-    closed = _transpose_jaxpr(jaxpr, linear, tuple(get_aval(r) for r in residuals), ct_avals, nonzero_cts)
+    closed = transpose_jaxpr(jaxpr, linear, tuple(get_aval(r) for r in residuals), ct_avals, nonzero_cts)
     outs = iter(call_closed(closed, residuals + [c for c in cts if type(c) is not ad.Zero], f"transpose({name})"))
     return [next(outs) if lin else None for lin in linear]
 
 
 @_memoized
-def _transpose_jaxpr(jaxpr, linear, residual_avals, ct_avals, nonzero_cts):
+def transpose_jaxpr(jaxpr, linear, residual_avals, ct_avals, nonzero_cts):
     """ClosedJaxpr of (residuals, nonzero cotangents) -> cotangents of the linear inputs."""
     def transposed(*res_and_cts):
         res, cts_in = iter(res_and_cts[:len(residual_avals)]), iter(res_and_cts[len(residual_avals):])

@@ -15,7 +15,7 @@ from jaxlike.lax.control_flow.common import (batch_jaxpr, flatten_operands, func
                                              jvp_jaxpr, leaf_paths, partial_eval_jaxpr, per_branch_then_joined,
                                              trace_flat, trace_user_function, type_mismatch, type_str, zeros)
 from jaxlike.source_info import user_line
-from jaxlike.transforms import ad, batching
+from jaxlike.transforms import ad, batching, calls
 
 __all__ = ["cond", "switch", "cond_p"]
 
@@ -244,22 +244,12 @@ def _cond_transpose(cts, index, *ops, branches):
     res_avals = [get_aval(r) for r in residuals]
     ct_avals = [c.aval if type(c) is ad.Zero else get_aval(c) for c in cts]
     ct_nonzero = [type(c) is not ad.Zero for c in cts]
-    transposed = [_transposed_branch(b, linear, res_avals, ct_avals, ct_nonzero) for b in branches]
+    transposed = [calls.transpose_jaxpr(b, tuple(linear), tuple(res_avals), tuple(ct_avals), tuple(ct_nonzero))
+                  for b in branches]
     jaxprs, consts = join_consts(transposed)
     outs = iter(cond_p.bind(index, *consts, *residuals, *[c for c in cts if type(c) is not ad.Zero],
                             branches=tuple(jaxprs)))
     return [None] + [next(outs) if lin else None for lin in linear]
-
-
-def _transposed_branch(jaxpr, linear, res_avals, ct_avals, ct_nonzero):
-    def fun(*args):
-        res, cts = iter(args[:len(res_avals)]), iter(args[len(res_avals):])
-        primals = [ad.UndefinedPrimal(v.aval) if lin else next(res) for v, lin in zip(jaxpr.invars, linear)]
-        cts_out = [next(cts) if nz else ad.Zero(a) for a, nz in zip(ct_avals, ct_nonzero)]
-        cts_in = ad.backward_pass(jaxpr, primals, cts_out)
-        return [ad.instantiate(c) for c, lin in zip(cts_in, linear) if lin]
-
-    return trace_flat(fun, res_avals + [a for a, nz in zip(ct_avals, ct_nonzero) if nz], "cond_transpose")
 
 
 cond_p.transpose = _cond_transpose
