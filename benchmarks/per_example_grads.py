@@ -47,9 +47,15 @@ def main(argv=None):
     jax_vmapped = jax.jit(jax.vmap(jax.grad(example_loss(jjnp)), in_axes=(None, 0, 0)))
     one = jaxlike.jit(jaxlike.grad(example_loss(jnp)))
 
+    jax_one = jax.jit(jax.grad(example_loss(jjnp)))
+
     def loop():
         p, x, y = ours
         return [one(p, x[i], y[i]) for i in range(args.batch)]
+
+    def jax_loop():
+        p, x, y = theirs
+        return [jax_one(p, x[i], y[i]) for i in range(args.batch)]
 
     cases = {
         "jaxlike jit(vmap(grad))": lambda: jaxlike.tree_util.tree_leaves(vmapped(*ours)),
@@ -60,8 +66,10 @@ def main(argv=None):
     max_diff = max(float(np.max(np.abs(np.asarray(a) - np.asarray(b)))) for a, b in zip(g_ours, g_jax))
     times = harness.time_interleaved(cases, repeat=args.repeat, number=5)
     loop_times = harness.time_calls(lambda: jaxlike.tree_util.tree_leaves(loop()), repeat=args.loop_repeat)
+    jax_loop_times = harness.time_calls(lambda: jax.tree_util.tree_leaves(jax_loop()), repeat=args.loop_repeat)
     med = {k: harness.median(v) for k, v in times.items()}
     med["jaxlike Python loop of jit(grad)"] = harness.median(loop_times)
+    med["jax Python loop of jit(grad)"] = harness.median(jax_loop_times)
     base = med["jax jit(vmap(grad))"]
     ours_v = med["jaxlike jit(vmap(grad))"]
     print(harness.machine_description())

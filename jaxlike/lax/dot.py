@@ -136,10 +136,19 @@ def _transpose_lhs(ct, x, y, dimension_numbers, precision, preferred_element_typ
     y_free_start = n_batch if swap_ans else n_batch + len(x_free)
     ct_y_free = tuple(range(y_free_start, y_free_start + len(y_free)))
     dims = ((ct_y_free, tuple(y_free)), (ct_batch, tuple(y_batch)))
-    product = dot_general(ct, y, dims, precision=precision, preferred_element_type=preferred_element_type)
     # product's axes: x's batch dims, x's free dims, then x's contracting dims in the order of y's (sorted).
     x_contract_in_y_order = [x_contract[i] for i in np.argsort(y_contract)]
     layout = list(x_batch) + x_free + x_contract_in_y_order
+    swapped_layout = list(x_batch) + x_contract_in_y_order + x_free
+    if not y_free and swapped_layout == sorted(swapped_layout) and layout != swapped_layout:
+        # An outer product (nothing summed): with y first it comes out in x's layout, saving a transpose
+        # of the whole result (per-example weight gradients), and every element is the same single product.
+        swapped_precision = None if precision is None else precision[::-1]
+        product = dot_general(y, ct, ((tuple(y_free), ct_y_free), (tuple(y_batch), ct_batch)),
+                              precision=swapped_precision, preferred_element_type=preferred_element_type)
+        layout = swapped_layout
+    else:
+        product = dot_general(ct, y, dims, precision=precision, preferred_element_type=preferred_element_type)
     out = transpose(product, tuple(int(i) for i in np.argsort(layout)))
     if out.aval.dtype != x_aval.dtype:
         out = convert_element_type(out, x_aval.dtype, weak_type=x_aval.weak_type)
